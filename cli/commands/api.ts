@@ -1,0 +1,12 @@
+import { MailpulseError } from '../../core/errors.js';
+import type { Command } from '../command.js';
+
+// Placeholder until the api role exists; `mailpulse api` says so instead of pretending to work.
+const command: Command = {
+  summary: 'not implemented yet',
+  usage: 'Usage: mailpulse api (not implemented yet)',
+  async run() {
+    throw new MailpulseError('MP_ERR_CLI_USAGE', ['mailpulse api is not implemented yet']);
+  },
+};
+export default command;

@@ -1,0 +1,267 @@
+/**
+ * The one module that imports kafkajs. kafkajs is no longer actively maintained, so everything
+ * else talks to this small interface; replacing the client means replacing this file.
+ *
+ * Guarantees offered here:
+ * - `RawProducer.send` resolves only after the brokers acknowledged the whole batch with
+ *   `acks=all` (idempotent producer, so a retried batch is not written twice by the broker).
+ * - `BatchConsumer` hands out batches and commits an offset only when the handler resolved
+ *   for it; a handler that throws leaves the offset where it was, so the batch is redelivered.
+ */
+import kafkajs from 'kafkajs';
+import type { Logger } from './logger.js';
+
+const { Kafka, CompressionTypes, logLevel } = kafkajs;
+
+export interface KafkaSettings {
+  brokers: readonly string[];
+  clientId: string;
+  ssl?: boolean;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+export interface OutMessage {
+  key?: string | Buffer | null;
+  value: string | Buffer;
+  headers?: Record<string, string | Buffer>;
+  timestamp?: string;
+}
+
+export interface InMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string | undefined>;
+  timestamp: string;
+}
+
+export interface RawProducer {
+  /** Resolves when every message is acknowledged by all in-sync replicas. */
+  send(topic: string, messages: OutMessage[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface BatchContext {
+  topic: string;
+  partition: number;
+  /** The partition's high watermark when the batch was fetched (for lag). */
+  highWatermark: string;
+  /** False once the consumer is stopping or rebalancing: finish quickly, do not start new work. */
+  isRunning(): boolean;
+  /** Keep the group membership alive during a long batch. */
+  heartbeat(): Promise<void>;
+}
+
+export interface BatchConsumer {
+  /**
+   * Runs until `stop()`. The handler receives the messages of one partition in order; when it
+   * resolves, the offset after the last message is committed. When it throws, nothing is
+   * committed and the consumer seeks back so the batch is delivered again.
+   */
+  run(handler: (messages: InMessage[], ctx: BatchContext) => Promise<void>): Promise<void>;
+  pause(): void;
+  resume(): void;
+  stop(): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  /** Upper bound of bytes fetched per partition in one batch. */
+  maxBytesPerPartition?: number;
+  sessionTimeoutMs?: number;
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions?: number;
+  configs?: Record<string, string>;
+}
+
+export interface KafkaClient {
+  producer(options?: { compression?: 'gzip' | 'none' }): Promise<RawProducer>;
+  consumer(options: ConsumerOptions): Promise<BatchConsumer>;
+  /** Creates the topics that do not exist yet; existing ones are left as they are. */
+  ensureTopics(topics: TopicSpec[]): Promise<void>;
+  /** Broker ids of the cluster, within `timeoutMs`; throws when no broker answers. */
+  ping(timeoutMs?: number): Promise<number[]>;
+  /** Committed offset and end offset per partition, for consumer lag. */
+  groupLag(groupId: string, topic: string): Promise<{ partition: number; committed: number; end: number }[]>;
+  deleteTopics(topics: string[]): Promise<void>;
+}
+
+function logCreator(logger: Logger | undefined) {
+  return () =>
+    ({ level, log }: { level: number; log: { message: string } & Record<string, unknown> }) => {
+      if (!logger) return;
+      const { message, timestamp: _t, logger: _l, ...fields } = log;
+      if (level <= logLevel.ERROR) logger.error(fields, message);
+      else if (level === logLevel.WARN) logger.warn(fields, message);
+      else logger.debug(fields, message);
+    };
+}
+
+function headersToStrings(headers: kafkajs.IHeaders | undefined): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    out[k] = v === undefined ? undefined : Array.isArray(v) ? v.map(String).join(',') : v.toString();
+  }
+  return out;
+}
+
+export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClient {
+  const kafka = new Kafka({
+    clientId: settings.clientId,
+    brokers: [...settings.brokers],
+    ssl: settings.ssl,
+    sasl: settings.sasl as kafkajs.SASLOptions | undefined,
+    connectionTimeout: 3000,
+    logLevel: logLevel.WARN,
+    logCreator: logCreator(logger?.child({ component: 'kafkajs' })),
+    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
+  });
+
+  async function withAdmin<T>(fn: (admin: kafkajs.Admin) => Promise<T>): Promise<T> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return await fn(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  return {
+    async producer(options = {}) {
+      const producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
+      await producer.connect();
+      const compression = options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP;
+      return {
+        async send(topic, messages) {
+          if (messages.length === 0) return;
+          await producer.send({ topic, acks: -1, compression, messages });
+        },
+        disconnect: () => producer.disconnect(),
+      };
+    },
+
+    async consumer(options) {
+      const consumer = kafka.consumer({
+        groupId: options.groupId,
+        sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+        maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+        allowAutoTopicCreation: false,
+      });
+      await consumer.connect();
+      for (const topic of options.topics) {
+        await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+      }
+      let paused = false;
+      return {
+        async run(handler) {
+          await consumer.run({
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            eachBatch: async ({ batch, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+              if (!isRunning() || isStale() || batch.messages.length === 0) return;
+              const messages: InMessage[] = batch.messages.map((m) => ({
+                topic: batch.topic,
+                partition: batch.partition,
+                offset: m.offset,
+                key: m.key,
+                value: m.value,
+                headers: headersToStrings(m.headers),
+                timestamp: m.timestamp,
+              }));
+              try {
+                await handler(messages, {
+                  topic: batch.topic,
+                  partition: batch.partition,
+                  highWatermark: batch.highWatermark,
+                  isRunning: () => isRunning() && !isStale(),
+                  heartbeat,
+                });
+              } catch (err) {
+                // Nothing is committed; seeking to the first offset makes the batch come again.
+                consumer.seek({ topic: batch.topic, partition: batch.partition, offset: batch.firstOffset()! });
+                throw err;
+              }
+              const next = (BigInt(batch.lastOffset()) + 1n).toString();
+              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+              await commitOffsetsIfNecessary();
+            },
+          });
+        },
+        pause() {
+          if (paused) return;
+          paused = true;
+          consumer.pause(options.topics.map((topic) => ({ topic })));
+        },
+        resume() {
+          if (!paused) return;
+          paused = false;
+          consumer.resume(options.topics.map((topic) => ({ topic })));
+        },
+        stop: () => consumer.disconnect(),
+      };
+    },
+
+    ensureTopics(topics) {
+      return withAdmin(async (admin) => {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((t) => !existing.has(t.topic));
+        if (missing.length === 0) return;
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((t) => ({
+            topic: t.topic,
+            numPartitions: t.partitions ?? 1,
+            replicationFactor: -1,
+            configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        });
+      });
+    },
+
+    async ping(timeoutMs = 5000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        return await Promise.race([
+          withAdmin(async (admin) => (await admin.describeCluster()).brokers.map((b) => b.nodeId)),
+          timeout,
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    groupLag(groupId, topic) {
+      return withAdmin(async (admin) => {
+        const [committed, ends] = await Promise.all([
+          admin.fetchOffsets({ groupId, topics: [topic] }),
+          admin.fetchTopicOffsets(topic),
+        ]);
+        const endBy = new Map(ends.map((e) => [e.partition, Number(e.high)]));
+        return (committed[0]?.partitions ?? []).map((p) => ({
+          partition: p.partition,
+          committed: Math.max(0, Number(p.offset)),
+          end: endBy.get(p.partition) ?? 0,
+        }));
+      });
+    },
+
+    deleteTopics(topics) {
+      return withAdmin((admin) => admin.deleteTopics({ topics }));
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The message document: one per (host, Postfix instance, queue ID, first-seen time), built by
+ * the correlator from a message's lines and stored in `<prefix>-messages-*`. The correlator
+ * always produces the whole current document, so the indexer writes it with a plain partial
+ * update + `doc_as_upsert` (no scripts): arrays such as `recipients` are replaced, never merged.
+ *
+ * Queue IDs are reused over time (short IDs within days), so the identity includes the time the
+ * queue ID was first seen: `messageKey()`.
+ */
+import { z } from 'zod';
+import { DeliveryStatusSchema, ReasonCategorySchema } from './event.js';
+
+export const MESSAGE_STATES = [
+  /** cleanup/pickup saw it; qmgr has not yet. */
+  'received',
+  /** qmgr took it (from=, size=, nrcpt=) and not every recipient is final. */
+  'active',
+  /** at least one recipient is deferred and none is pending otherwise. */
+  'deferred',
+  /** every recipient final, at least one sent. */
+  'delivered',
+  /** every recipient final and none sent (bounced / expired). */
+  'bounced',
+  'expired',
+  /** rejected by cleanup (milter-reject, header/body checks) before entering the queue. */
+  'rejected',
+  'held',
+  'discarded',
+] as const;
+export const MessageStateSchema = z.enum(MESSAGE_STATES);
+export type MessageState = z.infer<typeof MessageStateSchema>;
+
+export const RecipientSchema = z.object({
+  address: z.string(),
+  orig_to: z.string().optional(),
+  status: DeliveryStatusSchema,
+  dsn: z.string().optional(),
+  relay: z.string().optional(),
+  /** Delivery went to a local content filter or was re-injected: not a final delivery. */
+  internal: z.boolean().optional(),
+  delay: z.number().optional(),
+  response: z.string().optional(),
+  reason_category: ReasonCategorySchema.optional(),
+  /** Delivery attempts logged for this recipient (deferrals + the final one). */
+  attempts: z.number().int().nonnegative(),
+  last_attempt: z.string(),
+});
+export type Recipient = z.infer<typeof RecipientSchema>;
+
+export const MessageDocSchema = z.object({
+  /** First time any line of this message was seen. */
+  '@timestamp': z.string(),
+  /** Last time any line of this message was seen. */
+  updated: z.string(),
+  key: z.string(),
+  host: z.object({ name: z.string() }),
+  postfix: z.object({ instance: z.string() }),
+  email: z.object({
+    local_id: z.string(),
+    message_id: z.string().optional(),
+    from: z.object({ address: z.string() }).optional(),
+  }),
+  source: z.object({ domain: z.string().optional(), ip: z.string().optional() }).optional(),
+  user: z.object({ name: z.string() }).optional(),
+  size: z.number().int().nonnegative().optional(),
+  nrcpt: z.number().int().nonnegative().optional(),
+  state: MessageStateSchema,
+  recipients: z.array(RecipientSchema),
+  /** qmgr first took it (entered the queue manager). */
+  queued_at: z.string().optional(),
+  /** qmgr logged `removed`. */
+  removed_at: z.string().optional(),
+  /** Deferral lines logged for this message. */
+  deferrals: z.number().int().nonnegative(),
+  /** Trace links: queue IDs (same host) this message came from / was handed to. */
+  hops: z.object({
+    previous: z.array(z.string()),
+    next: z.array(z.string()),
+  }),
+  /** Shared by every message of one trace (the key of the first hop). */
+  trace_id: z.string(),
+});
+export type MessageDoc = z.infer<typeof MessageDocSchema>;
+
+/** Stable identity of one message: reuse of a queue ID later gets a different key. */
+export function messageKey(host: string, instance: string, queueId: string, firstSeen: string): string {
+  return `${host}/${instance}/${queueId}/${Date.parse(firstSeen)}`;
+}
