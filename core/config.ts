@@ -5,6 +5,7 @@
  * program with one line that names the setting and what is wrong.
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -80,6 +81,28 @@ export const SettingsSchema = z.object({
   /** Where mailpulse keeps local state (checkpoints, import progress). */
   DATA_DIR: z.string().min(1).default(defaultDataDir()),
   CHECKPOINT_DIR: z.string().min(1).optional(),
+  /** Host name the shipper puts on every line (Kafka key and `mp-host` header). */
+  SHIP_HOST_NAME: z.string().min(1).optional(),
+  /** Where the shipper starts in files it has never seen on its first run: `end` or `beginning`. */
+  SHIP_START_AT: z.enum(['end', 'beginning']).default('end'),
+  /** Longest line in bytes sent as one record; longer lines are split into pieces (`mp-piece`). */
+  SHIP_MAX_LINE_BYTES: intIn(256, 512 * 1024).default(64 * 1024),
+  /** Milliseconds a last line without newline waits for its newline before it is sent as it is. */
+  SHIP_PARTIAL_FLUSH_MS: intIn(100, 3_600_000).default(5000),
+  /** Milliseconds between looks at the files (fs.watch wakes the shipper earlier where it works). */
+  SHIP_POLL_MS: intIn(10, 60_000).default(250),
+  /** Milliseconds a rotated or deleted file must stay fully read and unchanged before it is closed. */
+  SHIP_ROTATED_IDLE_MS: intIn(0, 3_600_000).default(5000),
+  /** Bytes of lines read but not yet acknowledged by Kafka; reading pauses at this bound. */
+  SHIP_MAX_INFLIGHT_BYTES: intIn(64 * 1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
+  /** Bytes of lines per Kafka produce request. */
+  SHIP_BATCH_BYTES: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  /** Compression of produce requests. */
+  SHIP_COMPRESSION: z.enum(['gzip', 'none']).default('gzip'),
+  /** Milliseconds between checkpoint writes while acknowledgements arrive. */
+  SHIP_CHECKPOINT_MS: intIn(10, 600_000).default(1000),
+  /** Seconds between the shipper's statistics log lines when it runs alone (0: never). */
+  SHIP_STATS_INTERVAL_S: intIn(0, 86_400).default(60),
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: intIn(0, 65535).default(8080),
   /** When set, every /api route needs `Authorization: Bearer <token>`. */
@@ -92,6 +115,20 @@ export const SettingsSchema = z.object({
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Days of daily indices kept; older ones are deleted. */
   RETENTION_DAYS: intIn(1, 3650).default(30),
+  /** Consumer group of `mailpulse index`; instances with the same id share the partitions. */
+  INDEXER_GROUP_ID: z.string().min(1).default('mailpulse-indexer'),
+  /** Documents per `_bulk` request (events, message updates and dead letters together). */
+  INDEXER_BULK_DOCS: intIn(1, 100_000).default(2000),
+  /** `_bulk` requests of one partition's batch in flight at once (parsing overlaps the writes). */
+  INDEXER_BULK_CONCURRENCY: intIn(1, 16).default(2),
+  /** Longest raw line, in bytes, indexed as an event; longer records go to the dead-letter index. */
+  INDEXER_MAX_LINE_BYTES: intIn(1024, 64 * 1024 * 1024).default(512 * 1024),
+  /** Longest pause, in milliseconds, between retries while Elasticsearch is down or overloaded. */
+  INDEXER_RETRY_MAX_MS: intIn(100, 600_000).default(30_000),
+  /** Kibana that `mailpulse dashboards import` writes to when `--kibana` is not given. */
+  KIBANA_URL: httpUrl.optional(),
+  /** Kibana API key (the base64 `id:key` form) for `mailpulse dashboards import`. */
+  KIBANA_API_KEY: z.string().min(1).optional(),
   /** Zone for year-less, zone-less syslog timestamps. */
   TZ_DEFAULT: timeZone.default(hostZone()),
   /** `hash-local-part` replaces the part of each address before @ by a keyed hash before indexing. */
@@ -108,6 +145,7 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'ES_PASSWORD',
   'API_TOKEN',
   'WEBHOOK_SECRET',
+  'KIBANA_API_KEY',
   'SLACK_WEBHOOK_URL',
 ]);
 
@@ -141,6 +179,17 @@ function toConfig(s: Settings) {
     shipper: {
       paths: s.MAIL_LOGS,
       checkpointDir: s.CHECKPOINT_DIR ?? join(s.DATA_DIR, 'checkpoints'),
+      hostName: s.SHIP_HOST_NAME ?? hostname(),
+      startAt: s.SHIP_START_AT,
+      maxLineBytes: s.SHIP_MAX_LINE_BYTES,
+      partialFlushMs: s.SHIP_PARTIAL_FLUSH_MS,
+      pollMs: s.SHIP_POLL_MS,
+      rotatedIdleMs: s.SHIP_ROTATED_IDLE_MS,
+      maxInflightBytes: s.SHIP_MAX_INFLIGHT_BYTES,
+      batchBytes: s.SHIP_BATCH_BYTES,
+      compression: s.SHIP_COMPRESSION,
+      checkpointMs: s.SHIP_CHECKPOINT_MS,
+      statsIntervalS: s.SHIP_STATS_INTERVAL_S,
     },
     api: {
       host: s.API_HOST,
@@ -154,6 +203,14 @@ function toConfig(s: Settings) {
       webhookUrl: s.WEBHOOK_URL,
       webhookSecret: s.WEBHOOK_SECRET,
     },
+    indexer: {
+      groupId: s.INDEXER_GROUP_ID,
+      bulkDocs: s.INDEXER_BULK_DOCS,
+      bulkConcurrency: s.INDEXER_BULK_CONCURRENCY,
+      maxLineBytes: s.INDEXER_MAX_LINE_BYTES,
+      retryMaxMs: s.INDEXER_RETRY_MAX_MS,
+    },
+    kibana: { url: s.KIBANA_URL, apiKey: s.KIBANA_API_KEY },
     parser: { timeZone: s.TZ_DEFAULT },
     privacy: s.PRIVACY,
     dataDir: s.DATA_DIR,

@@ -28,3 +28,16 @@ export async function esHealth(client: Client, timeoutMs = 5000): Promise<'green
   const health = await client.cluster.health({}, { requestTimeout: timeoutMs, maxRetries: 0 });
   return health.status.toLowerCase() as 'green' | 'yellow' | 'red';
 }
+
+/**
+ * Version and cluster name. Not from `GET /`: the minimal distributions (such as the integ-test
+ * zip) have no root endpoint, so `client.info()` and `client.ping()` fail there.
+ */
+export async function esDescribe(client: Client): Promise<{ version: string; cluster: string }> {
+  const [nodes, health] = await Promise.all([
+    client.nodes.info({ node_id: '_local', metric: '_none' }),
+    client.cluster.health({}, { maxRetries: 0 }),
+  ]);
+  const node = Object.values(nodes.nodes)[0];
+  return { version: node?.version ?? 'unknown', cluster: health.cluster_name };
+}

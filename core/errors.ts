@@ -26,6 +26,11 @@ export const ERRORS = {
   MP_ERR_API_UNAUTHORIZED: { message: 'Missing or invalid bearer token', status: 401, retryable: false },
   MP_ERR_API_NOT_FOUND: { message: '%s not found', status: 404, retryable: false },
   MP_ERR_RULES_INVALID: { message: 'Invalid alert rules in %s: %s', status: 400, retryable: false },
+  MP_ERR_PARSE_OPTIONS: { message: 'Invalid parse option: %s', status: 400, retryable: false },
+  MP_ERR_API_ES_QUERY: { message: 'Elasticsearch refused a query: %s', status: 502, retryable: false },
+  MP_ERR_DASHBOARDS_INVALID: { message: 'The dashboards do not validate: %s', status: 500, retryable: false },
+  MP_ERR_DASHBOARDS_UNREACHABLE: { message: 'Kibana is not reachable at %s: %s', status: 503, retryable: true },
+  MP_ERR_DASHBOARDS_IMPORT: { message: 'Kibana refused the import: %s', status: 502, retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

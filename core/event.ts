@@ -38,6 +38,13 @@ export const EVENT_ACTIONS = [
   'panic',
   'daemon',
   'pickup',
+  'rate_limit',
+  'tls_failed',
+  'protocol_violation',
+  'connection_failed',
+  'remote_reply',
+  'released',
+  'requeued',
   'other',
   'unparsed',
 ] as const;

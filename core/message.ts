@@ -30,6 +30,17 @@ export const MESSAGE_STATES = [
 export const MessageStateSchema = z.enum(MESSAGE_STATES);
 export type MessageState = z.infer<typeof MessageStateSchema>;
 
+/** How a message entered this Postfix instance, as far as its own lines say. */
+export const MESSAGE_ORIGINS = ['smtpd', 'pickup'] as const;
+
+/**
+ * Why a message has a previous hop: re-injected by a content filter (`internal`), created by
+ * `local` forwarding (`forwarded as X`), or a bounce/delay notification about the previous one.
+ */
+export const HOP_KINDS = ['internal', 'forwarded', 'notification'] as const;
+export const HopKindSchema = z.enum(HOP_KINDS);
+export type HopKind = z.infer<typeof HopKindSchema>;
+
 export const RecipientSchema = z.object({
   address: z.string(),
   orig_to: z.string().optional(),
@@ -38,6 +49,10 @@ export const RecipientSchema = z.object({
   relay: z.string().optional(),
   /** Delivery went to a local content filter or was re-injected: not a final delivery. */
   internal: z.boolean().optional(),
+  /** `local` handed it on as a new message (`forwarded as X`): counted as forwarded, not delivered. */
+  forwarded: z.boolean().optional(),
+  /** The queue ID the receiving side gave it (`queued as X`, `forwarded as X`). */
+  next_queue_id: z.string().optional(),
   delay: z.number().optional(),
   response: z.string().optional(),
   reason_category: ReasonCategorySchema.optional(),
@@ -48,7 +63,7 @@ export const RecipientSchema = z.object({
 export type Recipient = z.infer<typeof RecipientSchema>;
 
 export const MessageDocSchema = z.object({
-  /** First time any line of this message was seen. */
+  /** First time any line of this message was seen (the earliest timestamp, even out of order). */
   '@timestamp': z.string(),
   /** Last time any line of this message was seen. */
   updated: z.string(),
@@ -62,6 +77,8 @@ export const MessageDocSchema = z.object({
   }),
   source: z.object({ domain: z.string().optional(), ip: z.string().optional() }).optional(),
   user: z.object({ name: z.string() }).optional(),
+  /** smtpd `client=` or pickup; absent for messages Postfix made itself (bounces, forwards). */
+  origin: z.enum(MESSAGE_ORIGINS).optional(),
   size: z.number().int().nonnegative().optional(),
   nrcpt: z.number().int().nonnegative().optional(),
   state: MessageStateSchema,
@@ -70,12 +87,16 @@ export const MessageDocSchema = z.object({
   queued_at: z.string().optional(),
   /** qmgr logged `removed`. */
   removed_at: z.string().optional(),
+  /** qmgr logged `status=expired` (maximal_queue_lifetime reached). */
+  expired_at: z.string().optional(),
   /** Deferral lines logged for this message. */
   deferrals: z.number().int().nonnegative(),
   /** Trace links: queue IDs (same host) this message came from / was handed to. */
   hops: z.object({
     previous: z.array(z.string()),
     next: z.array(z.string()),
+    /** How this message came from `previous` (absent when it has none). */
+    kind: HopKindSchema.optional(),
   }),
   /** Shared by every message of one trace (the key of the first hop). */
   trace_id: z.string(),

@@ -1,0 +1,59 @@
+/**
+ * "Top reasons" for rejections, deferrals and bounces: grouped by the parser's reason category
+ * and its normalized reason text (variable parts removed), so a hundred client IPs blocked by
+ * the same blocklist are one row.
+ */
+import type { estypes } from '@elastic/elasticsearch';
+import type { CountRow, ReasonRow } from '../schemas/common.js';
+import type { CategoryRow } from '../schemas/reasons.js';
+import { type Bucket, buckets, num } from './es.js';
+import { F } from './fields.js';
+
+/** Events without a category (older parsers, odd lines) are counted, under this name. */
+export const UNCATEGORIZED = 'other';
+/** Reason text of events that carry a category but no text. */
+export const NO_REASON_TEXT = '';
+
+export function reasonAggs(limit: number): Record<string, estypes.AggregationsAggregationContainer> {
+  return {
+    categories: {
+      terms: { field: F.reasonCategory, size: 50, missing: UNCATEGORIZED, order: [{ _count: 'desc' }, { _key: 'asc' }] },
+      aggs: {
+        reasons: {
+          terms: { field: F.reasonText, size: limit, missing: NO_REASON_TEXT, order: [{ _count: 'desc' }, { _key: 'asc' }] },
+        },
+      },
+    },
+  };
+}
+
+export function topTerms(field: string, limit: number, missing?: string): estypes.AggregationsAggregationContainer {
+  return {
+    terms: { field, size: limit, order: [{ _count: 'desc' }, { _key: 'asc' }], ...(missing === undefined ? {} : { missing }) },
+  };
+}
+
+export function readCountRows(aggs: unknown, name: string): CountRow[] {
+  return buckets(aggs, name).map((b) => ({ key: String(b.key), count: b.doc_count }));
+}
+
+/** Categories with their top reasons, and the flat top list of (category, reason) pairs. */
+export function readReasons(aggs: unknown, limit: number): { categories: CategoryRow[]; reasons: ReasonRow[] } {
+  const categories: CategoryRow[] = buckets(aggs, 'categories').map((c: Bucket) => ({
+    category: String(c.key),
+    count: c.doc_count,
+    reasons: buckets(c, 'reasons').map((r) => ({ reason: String(r.key), count: r.doc_count })),
+  }));
+  const reasons = categories
+    .flatMap((c) => c.reasons.map((r) => ({ category: c.category, reason: r.reason, count: r.count })))
+    .sort((a, b) => b.count - a.count || a.category.localeCompare(b.category) || a.reason.localeCompare(b.reason))
+    .slice(0, limit);
+  return { categories, reasons };
+}
+
+/** `{rbl: 3, unknown_user: 1}` from a per-bucket category terms aggregation. */
+export function readCategoryCounts(aggs: unknown, name: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const b of buckets(aggs, name)) out[String(b.key)] = num(b, 'doc_count');
+  return out;
+}

@@ -1,0 +1,58 @@
+/**
+ * What travels on the raw topic: the value is the log line exactly as read (no newline), the key
+ * is the host name (so one host's lines stay ordered in one partition), and these headers say
+ * where the line came from. (host, file id, offset, piece) is a line's stable identity: the
+ * indexer derives the event `_id` from it, so a line shipped twice is stored once.
+ *
+ * Written by the shipper and by `mailpulse import`; read by the indexer.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+export const RAW_HEADERS = {
+  host: 'mp-host',
+  path: 'mp-path',
+  fileId: 'mp-file-id',
+  offset: 'mp-offset',
+  /** Present when a line longer than the shipper's limit was split: 0, 1, 2, ... */
+  piece: 'mp-piece',
+} as const;
+
+export const RawRecordSchema = z.object({
+  host: z.string().min(1),
+  path: z.string(),
+  /** File identity that survives rename: device + inode + fingerprint of the first bytes. */
+  fileId: z.string().min(1),
+  /** Byte offset of the line's first byte in that file. */
+  offset: z.coerce.number().int().nonnegative(),
+  piece: z.coerce.number().int().nonnegative().optional(),
+});
+export type RawRecord = z.infer<typeof RawRecordSchema>;
+
+export function rawHeaders(r: RawRecord): Record<string, string> {
+  const h: Record<string, string> = {
+    [RAW_HEADERS.host]: r.host,
+    [RAW_HEADERS.path]: r.path,
+    [RAW_HEADERS.fileId]: r.fileId,
+    [RAW_HEADERS.offset]: String(r.offset),
+  };
+  if (r.piece !== undefined) h[RAW_HEADERS.piece] = String(r.piece);
+  return h;
+}
+
+export function readRawHeaders(headers: Record<string, string | undefined>) {
+  return RawRecordSchema.safeParse({
+    host: headers[RAW_HEADERS.host],
+    path: headers[RAW_HEADERS.path],
+    fileId: headers[RAW_HEADERS.fileId],
+    offset: headers[RAW_HEADERS.offset],
+    piece: headers[RAW_HEADERS.piece],
+  });
+}
+
+/** The event `_id`: short, stable, and equal for every copy of the same line. */
+export function eventId(r: RawRecord): string {
+  return createHash('sha1')
+    .update(`${r.host}\0${r.fileId}\0${r.offset}\0${r.piece ?? 0}`)
+    .digest('base64url');
+}

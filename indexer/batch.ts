@@ -1,0 +1,255 @@
+/**
+ * One batch of one partition's records, in order: parse, correlate, write, dead-letter.
+ *
+ * Write order inside a batch: events (`create`, in chunks, several requests in flight while the
+ * next chunk is parsed), then the message documents the batch changed (one `update` +
+ * `doc_as_upsert` per message with its final state in this batch), then dead letters (index
+ * and DLQ topic). The batch resolves only when every document is acknowledged or dead-lettered;
+ * the caller commits the offsets then. Anything thrown leaves the batch uncommitted.
+ */
+import { createHash } from 'node:crypto';
+import type { EsClient } from '../core/elasticsearch.js';
+import type { OutMessage } from '../core/kafka.js';
+import type { Logger } from '../core/logger.js';
+import type { MessageDoc } from '../core/message.js';
+import { type Correlator, type ParseContext, createCorrelator, createParseContext } from '../parser/index.js';
+import { type BulkAction, type BulkOptions, type BulkRejection, chunkActions, writeBulk } from './bulk.js';
+import { type DeadLetter, type SourceRecord, deadLetter, deadLetterMessage } from './dead-letter.js';
+import { dailyIndexName, utcDay } from './index-names.js';
+import type { IndexerMetrics } from './metrics.js';
+import { prepareRecord } from './records.js';
+import { type RestoredPartition, messageDay, messageDocId, messageSlot } from './state.js';
+
+/** Bytes per `_bulk` request at most (Elasticsearch refuses bodies over 100 MB by default). */
+export const MAX_BULK_BYTES = 16 * 1024 * 1024;
+/** The correlator keeps closed messages this long for late lines; the restore query matches it. */
+export const LATE_GRACE_MS = 5 * 60_000;
+
+export type BatchRecord = SourceRecord & { timestamp?: string };
+
+/** What one partition carries from batch to batch. */
+export interface PartitionState {
+  topic: string;
+  partition: number;
+  ctx: ParseContext;
+  correlator: Correlator;
+  replayUntil: Map<string, number>;
+  /** Highest `replayUntil` value: past it, no lookups are needed. */
+  replayEnd: number;
+  /** Newest event time seen (ms), the correlator's clock for releasing finished messages. */
+  clockMs: number;
+}
+
+export function newPartitionState(topic: string, partition: number, timeZone: string, restored?: RestoredPartition): PartitionState {
+  const correlator = createCorrelator({ lateGraceMs: LATE_GRACE_MS });
+  if (restored) correlator.restore(restored.docs);
+  const replayUntil = restored?.replayUntil ?? new Map<string, number>();
+  return {
+    topic,
+    partition,
+    ctx: createParseContext({ timeZone }),
+    correlator,
+    replayUntil,
+    replayEnd: Math.max(-1, ...replayUntil.values()),
+    clockMs: 0,
+  };
+}
+
+export interface BatchEnv {
+  client: EsClient;
+  prefix: string;
+  bulkDocs: number;
+  bulkConcurrency: number;
+  maxLineBytes: number;
+  bulk: Omit<BulkOptions, 'metrics' | 'logger'>;
+  /** Writes dead letters to the DLQ topic; absent for direct writes (`indexLines`). */
+  sendDeadLetters?: (messages: OutMessage[]) => Promise<void>;
+  /** Called between chunks (Kafka heartbeats). */
+  heartbeat?: () => Promise<void>;
+  metrics?: IndexerMetrics;
+  logger?: Logger;
+}
+
+export interface BatchResult {
+  events: number;
+  messages: number;
+  deadLetters: number;
+  withoutSource: number;
+}
+
+function deadLetterId(letter: DeadLetter): string {
+  const k = letter.kafka;
+  return createHash('sha1').update(`${k.topic}\0${k.partition}\0${k.offset}\0${letter.error.code}`).digest('base64url');
+}
+
+function deadLetterAction(prefix: string, letter: DeadLetter): BulkAction {
+  return {
+    op: 'index',
+    index: dailyIndexName(prefix, 'deadletter', utcDay(letter['@timestamp']) ?? '1970.01.01'),
+    id: deadLetterId(letter),
+    source: JSON.stringify(letter),
+  };
+}
+
+/** The record's Kafka time: a dead letter's `@timestamp`, the same on every replay. */
+function recordDate(record: BatchRecord): Date {
+  const ms = Number(record.timestamp);
+  return new Date(Number.isFinite(ms) && ms > 0 ? ms : Date.now());
+}
+
+/**
+ * Runs `writeBulk` over chunks with at most `concurrency` requests in flight; returns every
+ * rejection. Promises get a handler at once so a failure while another is awaited is not an
+ * unhandled rejection; the first failure is rethrown after all settled.
+ */
+class Writer {
+  private readonly inflight: Promise<BulkRejection[]>[] = [];
+  readonly rejections: BulkRejection[] = [];
+  private failure: unknown;
+  private failed = false;
+
+  constructor(private readonly env: BatchEnv) {}
+
+  async submit(actions: BulkAction[]): Promise<void> {
+    const options: BulkOptions = { ...this.env.bulk, metrics: this.env.metrics, logger: this.env.logger };
+    for (const chunk of chunkActions(actions, this.env.bulkDocs, MAX_BULK_BYTES)) {
+      const p = writeBulk(this.env.client, chunk, options);
+      p.catch((err) => {
+        if (!this.failed) {
+          this.failed = true;
+          this.failure = err;
+        }
+      });
+      this.inflight.push(p);
+      while (this.inflight.length >= this.env.bulkConcurrency) await this.settleOldest();
+    }
+  }
+
+  private async settleOldest(): Promise<void> {
+    const p = this.inflight.shift();
+    if (!p) return;
+    try {
+      this.rejections.push(...(await p));
+    } catch {
+      // Recorded by the handler attached in submit(); rethrown by flush().
+    }
+    if (this.failed) {
+      await Promise.allSettled(this.inflight.splice(0));
+      throw this.failure;
+    }
+  }
+
+  async flush(): Promise<void> {
+    while (this.inflight.length > 0) await this.settleOldest();
+  }
+}
+
+export async function processBatch(records: readonly BatchRecord[], state: PartitionState, env: BatchEnv): Promise<BatchResult> {
+  const result: BatchResult = { events: 0, messages: 0, deadLetters: 0, withoutSource: 0 };
+  const changed = new Map<string, { doc: MessageDoc; offset: number }>();
+  const letters: { record: BatchRecord; letter: DeadLetter }[] = [];
+  const eventSources = new Map<BulkAction, BatchRecord>();
+  const writer = new Writer(env);
+
+  for (let start = 0; start < records.length; start += env.bulkDocs) {
+    const actions: BulkAction[] = [];
+    for (const record of records.slice(start, start + env.bulkDocs)) {
+      const offset = Number(record.offset);
+      const prepared = prepareRecord(record, state.ctx, env.maxLineBytes);
+      if (prepared.kind === 'dead') {
+        prepared.letter['@timestamp'] = recordDate(record).toISOString();
+        letters.push({ record, letter: prepared.letter });
+        actions.push(deadLetterAction(env.prefix, prepared.letter));
+        continue;
+      }
+      const action: BulkAction = {
+        op: 'create',
+        index: dailyIndexName(env.prefix, 'events', prepared.day),
+        id: prepared.id,
+        source: JSON.stringify(prepared.event),
+      };
+      actions.push(action);
+      eventSources.set(action, record);
+      result.events += 1;
+      if (!prepared.hasSource) result.withoutSource += 1;
+      const ev = prepared.event;
+      const qid = ev.email?.local_id;
+      if (qid === undefined) continue;
+      const ms = Date.parse(ev['@timestamp']);
+      if (ms > state.clockMs) state.clockMs = ms;
+      // A replayed line already applied to the stored message must not count twice.
+      if (offset <= state.replayEnd) {
+        const until = state.replayUntil.get(messageSlot(ev.host.name, ev.postfix?.instance, qid));
+        if (until !== undefined && offset <= until) continue;
+      }
+      for (const doc of state.correlator.push(ev)) changed.set(doc.key, { doc, offset });
+    }
+    await writer.submit(actions);
+    await env.heartbeat?.();
+  }
+  await writer.flush();
+
+  const messageActions: BulkAction[] = [];
+  for (const { doc, offset } of changed.values()) {
+    messageActions.push({
+      op: 'upsert',
+      index: dailyIndexName(env.prefix, 'messages', messageDay(doc)),
+      id: messageDocId(doc.key),
+      source: JSON.stringify({ ...doc, indexer: { topic: state.topic, partition: state.partition, offset } }),
+    });
+  }
+  await writer.submit(messageActions);
+  await writer.flush();
+  result.messages = changed.size;
+
+  // Documents Elasticsearch refused become dead letters with the refusal as their error.
+  const refusedLetters: DeadLetter[] = [];
+  for (const r of writer.rejections) {
+    const error = { code: 'MP_ERR_INDEX_REJECTED' as const, message: `${r.status} ${r.reason}`, type: r.type };
+    const record = eventSources.get(r.action);
+    if (record) {
+      const letter = deadLetter(record, error, { document: r.action.source, now: recordDate(record) });
+      letters.push({ record, letter });
+      refusedLetters.push(letter);
+      result.events -= 1;
+    } else if (r.action.op === 'upsert') {
+      const doc = JSON.parse(r.action.source) as MessageDoc & { indexer: { offset: number } };
+      const record: BatchRecord = {
+        topic: state.topic,
+        partition: state.partition,
+        offset: String(doc.indexer.offset),
+        key: null,
+        value: Buffer.alloc(0),
+        headers: {},
+      };
+      const letter = deadLetter(record, error, { document: r.action.source, now: new Date() });
+      letter['@timestamp'] = doc.updated;
+      refusedLetters.push(letter);
+      env.logger?.error({ key: doc.key, type: r.type, reason: r.reason }, 'Elasticsearch refused a message document.');
+    } else {
+      // A dead letter itself refused: the DLQ topic still holds the record.
+      env.logger?.error({ index: r.action.index, type: r.type, reason: r.reason }, 'Elasticsearch refused a dead letter.');
+    }
+  }
+  if (refusedLetters.length > 0) {
+    await writer.submit(refusedLetters.map((l) => deadLetterAction(env.prefix, l)));
+    await writer.flush();
+  }
+  result.messages -= writer.rejections.filter((r) => r.action.op === 'upsert').length;
+
+  if (letters.length > 0 && env.sendDeadLetters) {
+    await env.sendDeadLetters(letters.map(({ record, letter }) => deadLetterMessage(record, letter)));
+  }
+  result.deadLetters = letters.length;
+  for (const { letter } of letters) env.metrics?.deadLettered.inc({ code: letter.error.code });
+  env.metrics?.indexed.inc({ kind: 'event' }, result.events);
+  env.metrics?.indexed.inc({ kind: 'message' }, result.messages);
+  env.metrics?.indexed.inc({ kind: 'deadletter' }, result.deadLetters);
+  if (result.withoutSource > 0) env.metrics?.withoutSource.inc(result.withoutSource);
+
+  // Finished messages leave memory; what they were is already written.
+  state.correlator.expire(state.clockMs);
+  const last = Number(records.at(-1)?.offset ?? -1);
+  if (last > state.replayEnd && state.replayUntil.size > 0) state.replayUntil.clear();
+  return result;
+}

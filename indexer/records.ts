@@ -1,0 +1,121 @@
+/**
+ * One raw Kafka record → one event ready to index, or one dead letter. Pure apart from the
+ * parse context (year inference), which the caller keeps per partition.
+ *
+ * The event `_id` comes from the shipper's headers (host, file identity, byte offset, piece),
+ * so the same line shipped or consumed twice is stored once. A record without usable headers
+ * (written by another tool) is still indexed, with an id from its Kafka position instead.
+ */
+import { createHash } from 'node:crypto';
+import type { MailEvent } from '../core/event.js';
+import { eventId, readRawHeaders } from '../core/raw-record.js';
+import { type ParseContext, parseLine } from '../parser/index.js';
+import { type DeadLetter, type SourceRecord, deadLetter } from './dead-letter.js';
+import { utcDay } from './index-names.js';
+
+export interface PreparedEvent {
+  kind: 'event';
+  id: string;
+  /** UTC day of `@timestamp`, `YYYY.MM.DD`: which daily index. */
+  day: string;
+  event: MailEvent;
+  /** False when the record had no shipper headers and the id came from its Kafka position. */
+  hasSource: boolean;
+}
+export interface PreparedDeadLetter {
+  kind: 'dead';
+  letter: DeadLetter;
+}
+export type Prepared = PreparedEvent | PreparedDeadLetter;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const lenient = new TextDecoder('utf-8');
+// Tab is ordinary in log lines; other C0 controls and DEL are not text.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+function kafkaPositionId(r: SourceRecord): string {
+  return createHash('sha1').update(`kafka\0${r.topic}\0${r.partition}\0${r.offset}`).digest('base64url');
+}
+
+/** Kafka's timestamp (ms since epoch, as text) as ISO, or now when it is missing. */
+function recordTime(timestamp: string | undefined): string {
+  const ms = Number(timestamp);
+  return new Date(Number.isFinite(ms) && ms > 0 ? ms : Date.now()).toISOString();
+}
+
+export function prepareRecord(
+  record: SourceRecord & { timestamp?: string },
+  ctx: ParseContext,
+  maxLineBytes: number,
+): Prepared {
+  const source = readRawHeaders(record.headers);
+  const log = source.success
+    ? { host: source.data.host, file: { path: source.data.path, id: source.data.fileId }, offset: source.data.offset }
+    : undefined;
+  const value = record.value;
+  // An empty line is a line of the file and becomes an event; only a record without value is not.
+  if (value === null) {
+    return {
+      kind: 'dead',
+      letter: deadLetter(record, { code: 'MP_ERR_INDEX_EMPTY_RECORD', message: 'Kafka record has no value' }, { log }),
+    };
+  }
+  if (value.length > maxLineBytes) {
+    return {
+      kind: 'dead',
+      letter: deadLetter(
+        record,
+        {
+          code: 'MP_ERR_INDEX_LINE_TOO_LONG',
+          message: `line of ${value.length} bytes is longer than INDEXER_MAX_LINE_BYTES (${maxLineBytes})`,
+        },
+        { log },
+      ),
+    };
+  }
+  const bytes = value;
+  let line: string;
+  let exact = true;
+  try {
+    line = utf8.decode(bytes);
+  } catch {
+    line = lenient.decode(bytes);
+    exact = false;
+  }
+  const event = parseLine(line, ctx);
+  const action = event.event.action;
+  if ((!exact || CONTROL.test(line)) && (action === 'unparsed' || action === 'other')) {
+    return {
+      kind: 'dead',
+      letter: deadLetter(
+        record,
+        {
+          code: 'MP_ERR_INDEX_NOT_TEXT',
+          message: exact ? 'line contains control bytes and is not a log line' : 'line is not valid UTF-8 and is not a log line',
+        },
+        { text: line, exact, log },
+      ),
+    };
+  }
+  if (source.success) {
+    event.log = {
+      ...event.log,
+      file: { path: source.data.path, id: source.data.fileId },
+      offset: source.data.offset,
+      ...(source.data.piece !== undefined ? { truncated: true } : {}),
+    };
+    if (event.host.name === '') event.host.name = source.data.host;
+  }
+  let day = utcDay(event['@timestamp']);
+  if (day === undefined) {
+    event['@timestamp'] = recordTime(record.timestamp);
+    day = utcDay(event['@timestamp']) as string;
+  }
+  return {
+    kind: 'event',
+    id: source.success ? eventId(source.data) : kafkaPositionId(record),
+    day,
+    event,
+    hasSource: source.success,
+  };
+}

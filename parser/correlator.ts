@@ -1,0 +1,297 @@
+/**
+ * The correlator: parsed lines in, one message document per (host, instance, queue ID,
+ * first-seen time) out. Pure and synchronous: no I/O, no clock (time is the lines' own
+ * `@timestamp`, and `expire(now)` is told the time).
+ *
+ * API (exported from `parser/index.ts`):
+ *
+ *   const c = createCorrelator(options?: CorrelatorOptions): Correlator
+ *   c.push(event: MailEvent): MessageDoc[]   // every document this line changed (whole docs)
+ *   c.expire(nowMs: number): MessageDoc[]    // documents that left memory since the last call
+ *   c.drain(): MessageDoc[]                  // end of input: everything still in memory leaves
+ *   c.restore(docs: Iterable<MessageDoc>): void  // seed state from stored docs after a restart
+ *   c.size: number                           // messages held in memory
+ *
+ * Guarantees:
+ * - `push` returns whole documents (upsert them by `key`; arrays replace). Usually one; two or
+ *   more when a hop link changes the previous hop and the next one (and its own next hops, whose
+ *   `trace_id` follows). With `snapshots: true` (default) they are copies the caller may keep.
+ * - A message is closed by `removed` (or a cleanup reject/discard). A closed message still takes
+ *   lines for `lateGraceMs` after its last line's time (out-of-order syslog), except a line that
+ *   starts a message (`client=`, pickup, `message-id=`, qmgr `from=`) timestamped after the
+ *   close: that is the queue ID being reused, and opens a new document with a new key. The
+ *   same holds for a start line that an open message has already seen (its `removed` was lost).
+ * - Lines repeated exactly (at-least-once delivery replays) change nothing.
+ * - Hop links: a delivery with `queued as X` / `forwarded as X` and a bounce daemon's
+ *   `sender non-delivery notification: X` link to message X of the same host (any instance)
+ *   whose first line is within `linkWindowMs`; X takes the first hop's `trace_id`. A `queued as`
+ *   that names a queue ID of this host marks that recipient `internal` (a content-filter hop),
+ *   also when X shows up after the delivery line.
+ * - Bounded memory: `expire(now)` releases closed messages older than `lateGraceMs` and open
+ *   ones silent for `idleTimeoutMs` (lost `removed` lines); more than `maxMessages` releases the
+ *   oldest at once. Every released document is returned by the next `expire` (or `drain`),
+ *   exactly once, in its final form: the report aggregates these; the indexer may ignore them.
+ * - `restore` rebuilds entries from stored documents, including pending hop links (a
+ *   document's `hops.next` not yet seen); call it before pushing the replayed lines.
+ */
+import type { MailEvent } from '../core/event.js';
+import type { HopKind, MessageDoc } from '../core/message.js';
+import {
+  applyEvent,
+  type Entry,
+  entryFromDoc,
+  eventMs,
+  isClosed,
+  newEntry,
+  type Starter,
+  snapshot,
+  stateOf,
+} from './correlator-entry.js';
+
+export interface CorrelatorOptions {
+  /** How long a closed message still takes late lines, in ms of log time. Default 5 min. */
+  lateGraceMs?: number;
+  /** An open message silent this long (log time) is released. Default 6 days (> Postfix's 5-day queue lifetime). */
+  idleTimeoutMs?: number;
+  /** Max distance between a hop line and the next message's first line, ms. Default 2 min. */
+  linkWindowMs?: number;
+  /** Messages held at most; beyond it the oldest is released early. Default 1,000,000. */
+  maxMessages?: number;
+  /** `push` returns copies (true, default) or nothing (false, for callers that only read `expire`). */
+  snapshots?: boolean;
+}
+
+export interface Correlator {
+  push(event: MailEvent): MessageDoc[];
+  expire(nowMs: number): MessageDoc[];
+  drain(): MessageDoc[];
+  restore(docs: Iterable<MessageDoc>): void;
+  readonly size: number;
+}
+
+/** Actions that may open a document; other lines with a queue ID only join an existing one. */
+const OPENING = new Set([
+  'client',
+  'pickup',
+  'message_id',
+  'resent_message_id',
+  'queued',
+  'delivery',
+  'removed',
+  'expired',
+  'reject',
+  'reject_warning',
+  'hold',
+  'discard',
+  'redirect',
+  'filter',
+  'bounce_notification',
+]);
+
+const STARTERS: Record<string, Starter | undefined> = { client: 'client', pickup: 'pickup', message_id: 'message_id' };
+
+interface Node {
+  entry: Entry;
+  /** Next hops linked while both were in memory: `trace_id` changes flow down to them. */
+  children: Entry[];
+  /** Line fingerprints already applied (drops exact replays). */
+  seen: Set<string>;
+}
+
+interface PendingLink {
+  parent: Entry;
+  kind: HopKind;
+  ms: number;
+}
+
+export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
+  const lateGraceMs = options.lateGraceMs ?? 5 * 60_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 6 * 86_400_000;
+  const linkWindowMs = options.linkWindowMs ?? 120_000;
+  const maxMessages = options.maxMessages ?? 1_000_000;
+  const snapshots = options.snapshots ?? true;
+
+  /** Every entry in memory, oldest first (insertion order). */
+  const nodes = new Map<Entry, Node>();
+  /** `host/instance/qid` → the newest entry with that queue ID. */
+  const live = new Map<string, Entry>();
+  /** `host/qid` → the newest entry, for hop links that may cross instances. */
+  const byHostQid = new Map<string, Entry>();
+  /** `host/qid` of a next hop named before its first line was seen. */
+  const pending = new Map<string, PendingLink>();
+  let released: MessageDoc[] = [];
+  let lastMs = 0;
+
+  function add(e: Entry): void {
+    nodes.set(e, { entry: e, children: [], seen: new Set() });
+    live.set(e.slot, e);
+    byHostQid.set(e.hostQid, e);
+    if (nodes.size > maxMessages) {
+      const oldest = nodes.keys().next().value;
+      if (oldest !== undefined) release(oldest);
+    }
+  }
+
+  function release(e: Entry): void {
+    nodes.delete(e);
+    if (live.get(e.slot) === e) live.delete(e.slot);
+    if (byHostQid.get(e.hostQid) === e) byHostQid.delete(e.hostQid);
+    released.push(e.doc);
+  }
+
+  /** Whether this line belongs to a new message reusing the queue ID of `e`. */
+  function startsNew(e: Entry, ev: MailEvent, ms: number): boolean {
+    const starter = STARTERS[ev.event.action];
+    const restarts = ev.event.action === 'queued' ? false : starter !== undefined && e.starters.has(starter);
+    if (!isClosed(e)) return restarts;
+    if (starter !== undefined || ev.event.action === 'queued') return restarts || ms > e.closedMs;
+    return ms > e.closedMs + lateGraceMs;
+  }
+
+  function setTrace(e: Entry, traceId: string, changed: Set<Entry>): void {
+    if (e.doc.trace_id === traceId) return;
+    e.doc.trace_id = traceId;
+    changed.add(e);
+    for (const child of nodes.get(e)?.children ?? []) setTrace(child, traceId, changed);
+  }
+
+  function attach(parent: Entry, child: Entry, kind: HopKind, changed: Set<Entry>): void {
+    const qid = parent.doc.email.local_id;
+    if (!child.doc.hops.previous.includes(qid)) child.doc.hops.previous.push(qid);
+    child.doc.hops.kind = kind;
+    changed.add(child);
+    nodes.get(parent)?.children.push(child);
+    if (kind === 'internal') markInternal(parent, child.doc.email.local_id, changed);
+    setTrace(child, parent.doc.trace_id, changed);
+  }
+
+  /** A `queued as X` naming a queue ID of this host is a hop to a content filter, not a delivery. */
+  function markInternal(parent: Entry, childQid: string, changed: Set<Entry>): void {
+    for (const [k, r] of parent.rcpt) {
+      if (r.next_queue_id === childQid && !r.forwarded && r.internal !== true) {
+        parent.rcpt.set(k, { ...r, internal: true });
+        changed.add(parent);
+      }
+    }
+    parent.doc.recipients = [...parent.rcpt.values()];
+  }
+
+  function link(parent: Entry, childQid: string, kind: HopKind, ms: number, changed: Set<Entry>): void {
+    if (!parent.doc.hops.next.includes(childQid)) {
+      parent.doc.hops.next.push(childQid);
+      changed.add(parent);
+    }
+    const hostQid = `${parent.doc.host.name}/${childQid}`;
+    const child = byHostQid.get(hostQid);
+    if (child !== undefined && child !== parent && Math.abs(child.firstMs - ms) <= linkWindowMs) {
+      if (child.doc.hops.previous.length === 0) attach(parent, child, kind, changed);
+      else if (kind === 'internal') markInternal(parent, childQid, changed);
+      return;
+    }
+    pending.set(hostQid, { parent, kind, ms });
+  }
+
+  function adoptPending(e: Entry, ms: number, changed: Set<Entry>): void {
+    const p = pending.get(e.hostQid);
+    if (p === undefined) return;
+    pending.delete(e.hostQid);
+    if (Math.abs(ms - p.ms) > linkWindowMs) return;
+    if (nodes.has(p.parent)) {
+      attach(p.parent, e, p.kind, changed);
+      return;
+    }
+    // The previous hop already left memory: link this side only.
+    e.doc.hops.previous.push(p.parent.doc.email.local_id);
+    e.doc.hops.kind = p.kind;
+    e.doc.trace_id = p.parent.doc.trace_id;
+  }
+
+  function fingerprint(ev: MailEvent): string {
+    const p = ev.postfix;
+    return `${ev['@timestamp']}|${ev.event.action}|${ev.email?.to?.address ?? ''}|${p?.orig_to ?? ''}|${p?.status ?? ''}|${p?.next_queue_id ?? ''}`;
+  }
+
+  function push(ev: MailEvent): MessageDoc[] {
+    const qid = ev.email?.local_id;
+    if (qid === undefined || qid === 'NOQUEUE') return [];
+    const ms = eventMs(ev, lastMs);
+    if (ms > lastMs) lastMs = ms;
+    const slot = `${ev.host.name}/${ev.postfix?.instance ?? 'postfix'}/${qid}`;
+    const changed = new Set<Entry>();
+    let e = live.get(slot);
+    const fp = fingerprint(ev);
+    if (e !== undefined && nodes.get(e)?.seen.has(fp)) return [];
+    if (e !== undefined && startsNew(e, ev, ms)) e = undefined;
+    if (e === undefined) {
+      if (!OPENING.has(ev.event.action)) return [];
+      e = newEntry(ev, qid, ms);
+      add(e);
+      adoptPending(e, ms, changed);
+    }
+    nodes.get(e)?.seen.add(fp);
+    changed.add(e);
+    const touched = applyEvent(e, ev, ms);
+    const next = ev.postfix?.next_queue_id;
+    if (next !== undefined) {
+      const kind: HopKind =
+        ev.event.action === 'bounce_notification' ? 'notification' : touched?.forwarded ? 'forwarded' : 'internal';
+      if (ev.event.action === 'bounce_notification' || touched?.status === 'sent') link(e, next, kind, ms, changed);
+    }
+    for (const c of changed) c.doc.state = stateOf(c);
+    if (!snapshots) return [];
+    return [...changed].filter((c) => nodes.has(c)).map(snapshot);
+  }
+
+  function expire(nowMs: number): MessageDoc[] {
+    for (const e of [...nodes.keys()]) {
+      const done = isClosed(e) ? nowMs - e.closedMs > lateGraceMs : nowMs - e.lastMs > idleTimeoutMs;
+      if (done) release(e);
+    }
+    for (const [k, p] of pending) if (nowMs - p.ms > linkWindowMs) pending.delete(k);
+    const out = released;
+    released = [];
+    return out;
+  }
+
+  function drain(): MessageDoc[] {
+    for (const e of [...nodes.keys()]) release(e);
+    pending.clear();
+    const out = released;
+    released = [];
+    return out;
+  }
+
+  function restore(docs: Iterable<MessageDoc>): void {
+    const restored: Entry[] = [];
+    for (const doc of docs) {
+      const e = entryFromDoc(doc);
+      const current = live.get(e.slot);
+      if (current !== undefined && current.firstMs > e.firstMs) continue;
+      add(e);
+      restored.push(e);
+      if (e.lastMs > lastMs) lastMs = e.lastMs;
+    }
+    for (const e of restored) {
+      for (const childQid of e.doc.hops.next) {
+        const child = byHostQid.get(`${e.doc.host.name}/${childQid}`);
+        if (child !== undefined && child.doc.hops.previous.includes(e.doc.email.local_id)) {
+          nodes.get(e)?.children.push(child);
+        } else {
+          const r = e.doc.recipients.find((x) => x.next_queue_id === childQid);
+          const kind: HopKind = r === undefined ? 'notification' : r.forwarded ? 'forwarded' : 'internal';
+          pending.set(`${e.doc.host.name}/${childQid}`, { parent: e, kind, ms: e.lastMs });
+        }
+      }
+    }
+  }
+
+  return {
+    push,
+    expire,
+    drain,
+    restore,
+    get size() {
+      return nodes.size;
+    },
+  };
+}

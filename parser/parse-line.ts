@@ -1,0 +1,82 @@
+/**
+ * One line → one event. The header is read here; the message text of Postfix programs goes to
+ * the daemon parsers (`postfix/dispatch.ts`).
+ */
+import type { MailEvent } from '../core/event.js';
+import type { ParseContext } from './context.js';
+import { parsePostfixMessage } from './postfix/dispatch.js';
+import { programOf } from './program.js';
+import { parseHeader } from './syslog.js';
+
+/** `toISOString` is the costliest step on a simple line; lines often share their second. */
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+function isoString(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    if (iso.length !== 24) return new Date(ms).toISOString();
+    cachedSecond = second;
+    cachedPrefix = iso.slice(0, 20);
+  }
+  const frac = ms - second * 1000;
+  return `${cachedPrefix}${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}Z`;
+}
+
+function fallbackTimestamp(ctx: ParseContext): string {
+  if (ctx.lastTimestamp !== '') return ctx.lastTimestamp;
+  return new Date(ctx.fixedNow ?? Date.now()).toISOString();
+}
+
+function unparsed(line: string, ctx: ParseContext, reason: string): MailEvent {
+  return {
+    '@timestamp': fallbackTimestamp(ctx),
+    event: { original: line, action: 'unparsed', reason },
+    host: { name: ctx.lastHost },
+    process: { name: '' },
+  };
+}
+
+/** rsyslog writes control characters as `#ooo`; a multi-line reply arrives joined by `#012`. */
+const ESCAPED_CONTROL = /#0[0-3][0-7]/g;
+
+function parseUnchecked(line: string, ctx: ParseContext): MailEvent {
+  const header = parseHeader(ctx, line);
+  if (header === undefined) return unparsed(line, ctx, 'no syslog header');
+  const range = new Date(header.utcMs).getUTCFullYear();
+  let timestamp: string;
+  if (Number.isNaN(header.utcMs) || range < 1 || range > 9999) {
+    timestamp = fallbackTimestamp(ctx);
+  } else {
+    timestamp = isoString(header.utcMs);
+    ctx.lastUtc = header.utcMs;
+    ctx.lastTimestamp = timestamp;
+  }
+  ctx.lastHost = header.host;
+  const program = programOf(header.tag);
+  const event: MailEvent = {
+    '@timestamp': timestamp,
+    event: { original: line, action: 'other' },
+    host: { name: header.host },
+    process: header.pid >= 0 ? { name: program.name, pid: header.pid } : { name: program.name },
+  };
+  if (!program.postfix) return event;
+  event.postfix = { instance: program.instance, service: program.service };
+  let message = header.msgStart === 0 ? line : line.slice(header.msgStart);
+  if (message.indexOf('#0') >= 0) message = message.replace(ESCAPED_CONTROL, ' ');
+  parsePostfixMessage(message, program.name, event);
+  return event;
+}
+
+/**
+ * Never throws: a parser bug on some strange line must not stop a pipeline, so it turns into an
+ * `unparsed` event that names the failure and keeps the line.
+ */
+export function parseLine(line: string, ctx: ParseContext): MailEvent {
+  try {
+    return parseUnchecked(line, ctx);
+  } catch (err) {
+    return unparsed(line, ctx, `parser error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Pieces shared by the daemon parsers: queue IDs, `host[ip]:port` clients, `key=value, ...`
+ * lists, and setters that create the nested event objects on demand.
+ */
+import type { MailEvent } from '../../core/event.js';
+
+export type Postfix = NonNullable<MailEvent['postfix']>;
+
+export function pf(event: MailEvent): Postfix {
+  if (event.postfix === undefined) event.postfix = {};
+  return event.postfix;
+}
+
+export function detail(event: MailEvent, key: string, value: string | number): void {
+  const p = pf(event);
+  if (p.detail === undefined) p.detail = {};
+  p.detail[key] = value;
+}
+
+function isHexUpper(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70);
+}
+
+/**
+ * Long queue IDs (`enable_long_queue_ids`) use digits and consonants (base 52 without vowels,
+ * `z` included): at least 10 characters of time (seconds, then 4 of microseconds), `z`, then
+ * the inode number in base 51 (no `z`). So the separator is the last `z`, at index 10 or later.
+ */
+function isLongIdChar(c: number): boolean {
+  if (c >= 48 && c <= 57) return true;
+  if ((c >= 66 && c <= 90) || (c >= 98 && c <= 122)) {
+    return c !== 69 && c !== 73 && c !== 79 && c !== 85 && c !== 101 && c !== 105 && c !== 111 && c !== 117;
+  }
+  return false;
+}
+
+/**
+ * Length of a queue ID at the start of `s` followed by `: `, or 0. Short IDs are upper-case
+ * hex; `NOQUEUE` stands for a transaction that never got one. `statistics:` (anvil) is neither.
+ */
+export function queueIdLength(s: string): number {
+  if (s.startsWith('NOQUEUE: ')) return 7;
+  let hex = true;
+  let long = true;
+  let lastZ = -1;
+  let i = 0;
+  for (; i < s.length && i < 32; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 58) break;
+    if (!isHexUpper(c)) hex = false;
+    if (c === 122) lastZ = i;
+    else if (!isLongIdChar(c)) long = false;
+    if (!hex && !long) return 0;
+  }
+  if (s.charCodeAt(i) !== 58 || s.charCodeAt(i + 1) !== 32) return 0;
+  if (hex && i >= 5 && i <= 20) return i;
+  if (long && lastZ >= 10 && lastZ < i - 1) return i;
+  return 0;
+}
+
+/** True when `id` is a whole queue ID (short or long). */
+export function isQueueId(id: string): boolean {
+  return queueIdLength(`${id}: `) === id.length && id !== 'NOQUEUE';
+}
+
+export interface Endpoint {
+  name: string;
+  ip: string;
+  port: number;
+}
+
+/**
+ * `host[ip]`, `host[ip]:port` or `[ip]:port` starting at `i`, ending at `end` (exclusive);
+ * IPv6 addresses may come as `ipv6:...` inside the brackets. Undefined when not that shape.
+ */
+export function endpointAt(s: string, i: number, end = s.length): (Endpoint & { end: number }) | undefined {
+  const open = s.indexOf('[', i);
+  if (open < 0 || open >= end) return undefined;
+  for (let k = i; k < open; k++) if (s.charCodeAt(k) === 32) return undefined;
+  const close = s.indexOf(']', open + 1);
+  if (close < 0 || close >= end) return undefined;
+  let ip = s.slice(open + 1, close);
+  if (ip.startsWith('ipv6:') || ip.startsWith('IPv6:')) ip = ip.slice(5);
+  let j = close + 1;
+  let port = -1;
+  if (s.charCodeAt(j) === 58) {
+    let k = j + 1;
+    let n = 0;
+    while (k < end && k - j <= 5) {
+      const c = s.charCodeAt(k) - 48;
+      if (c < 0 || c > 9) break;
+      n = n * 10 + c;
+      k++;
+    }
+    if (k > j + 1) {
+      port = n;
+      j = k;
+    }
+  }
+  return { name: s.slice(i, open), ip, port, end: j };
+}
+
+export function setSource(event: MailEvent, ep: Endpoint): void {
+  const source: NonNullable<MailEvent['source']> = {};
+  if (ep.name !== '') source.domain = ep.name;
+  if (ep.ip !== '') source.ip = ep.ip;
+  if (ep.port >= 0) source.port = ep.port;
+  event.source = source;
+}
+
+/** `<addr>` at i: the address without brackets and the index after `>`. */
+export function angleAt(s: string, i: number): { value: string; end: number } | undefined {
+  if (s.charCodeAt(i) !== 60) return undefined;
+  const close = s.indexOf('>', i + 1);
+  if (close < 0) return undefined;
+  return { value: s.slice(i + 1, close), end: close + 1 };
+}
+
+/**
+ * `key=value, key=value, ...` from `i`; `<...>` values are read to their closing bracket (an
+ * address may contain `, `). Stops at `status=` and gives back the rest unsplit, since the
+ * status is followed by free text. Keys map to raw values.
+ */
+export function keyValues(s: string, i: number, out: Map<string, string>): number {
+  let j = i;
+  while (j < s.length) {
+    const eq = s.indexOf('=', j);
+    if (eq < 0) break;
+    const key = s.slice(j, eq);
+    if (key.length === 0 || key.length > 32 || key.indexOf(' ') >= 0) break;
+    let end: number;
+    if (key === 'status') {
+      out.set(key, s.slice(eq + 1));
+      return s.length;
+    }
+    if (s.charCodeAt(eq + 1) === 60) {
+      const close = s.indexOf('>', eq + 2);
+      end = close < 0 ? s.length : close + 1;
+    } else {
+      const comma = s.indexOf(', ', eq + 1);
+      end = comma < 0 ? s.length : comma;
+    }
+    out.set(key, s.slice(eq + 1, end));
+    if (s.charCodeAt(end) !== 44) return end;
+    j = end + 2;
+  }
+  return j;
+}
+
+export function stripAngles(v: string): string {
+  return v.charCodeAt(0) === 60 && v.charCodeAt(v.length - 1) === 62 ? v.slice(1, -1) : v;
+}
+
+/** A non-negative decimal like `0.24` or `12`; NaN otherwise. */
+export function seconds(v: string | undefined): number {
+  if (v === undefined || v.length === 0 || v.length > 20) return Number.NaN;
+  const n = Number(v);
+  return n >= 0 ? n : Number.NaN;
+}
+
+/** Leading integer of `v` (`1 (queue active)` → 1); NaN when none. */
+export function leadingInt(v: string | undefined): number {
+  if (v === undefined) return Number.NaN;
+  let n = 0;
+  let k = 0;
+  for (; k < v.length && k < 15; k++) {
+    const c = v.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) break;
+    n = n * 10 + c;
+  }
+  return k === 0 ? Number.NaN : n;
+}
+
+export function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1' || ip === '0:0:0:0:0:0:0:1' || ip.startsWith('::ffff:127.');
+}

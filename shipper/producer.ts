@@ -1,0 +1,190 @@
+/**
+ * The outbox between the tailers and Kafka: a FIFO of line records, sent in order in batches of
+ * about `batchBytes`, one produce request at a time (the idempotent producer keeps one request
+ * in flight), each resolved only after acks=all. A failed request is retried, the same batch in
+ * the same order, until it succeeds or the shipper stops: nothing is dropped. The bytes of
+ * queued and unacknowledged lines are bounded by `maxInflightBytes`; tailers stop reading at
+ * the bound (`hasRoom()`), which is the backpressure when Kafka is slow or down.
+ */
+import type { RawProducer } from '../core/kafka.js';
+import type { Logger } from '../core/logger.js';
+import { rawHeaders } from '../core/raw-record.js';
+import type { ShipperMetrics } from './events.js';
+import type { LineRecord } from './lines.js';
+
+/** Who is told when its records are acknowledged (a tailer). */
+export interface AckTarget {
+  readonly path: string;
+  /** Called once per acknowledged batch with the target's last record in it and how many it had. */
+  acked(last: LineRecord, count: number, bytes: number): void;
+}
+
+export interface Queued {
+  readonly target: AckTarget;
+  readonly fileId: string;
+  readonly record: LineRecord;
+}
+
+export interface OutboxOptions {
+  readonly topic: string;
+  readonly host: string;
+  readonly batchBytes: number;
+  readonly maxInflightBytes: number;
+  /** Longest wait between retries of a failed request. */
+  readonly maxBackoffMs?: number;
+}
+
+const MAX_BATCH_RECORDS = 20_000;
+
+export class Outbox {
+  private queue: Queued[] = [];
+  private head = 0;
+  private bytes = 0;
+  private producer: RawProducer | undefined;
+  private wake: (() => void) | undefined;
+  private drainWaiters: (() => void)[] = [];
+  private closed = false;
+  private readonly loopDone: Promise<void>;
+
+  constructor(
+    private readonly options: OutboxOptions,
+    private readonly connect: () => Promise<RawProducer>,
+    private readonly metrics: ShipperMetrics,
+    private readonly log: Logger,
+    /** Called after every acknowledged batch (the shipper schedules a checkpoint and more reading). */
+    private readonly onAcked: () => void,
+  ) {
+    this.loopDone = this.loop();
+  }
+
+  hasRoom(): boolean {
+    return this.bytes < this.options.maxInflightBytes;
+  }
+
+  get inflightBytes(): number {
+    return this.bytes;
+  }
+
+  push(q: Queued): void {
+    this.queue.push(q);
+    this.bytes += q.record.value.length;
+    this.metrics.inflightBytes.set(this.bytes);
+    this.wake?.();
+  }
+
+  /** Resolves when everything pushed so far is acknowledged, or false after `timeoutMs`. */
+  async drained(timeoutMs: number): Promise<boolean> {
+    if (this.head >= this.queue.length) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const done = await Promise.race([
+      new Promise<boolean>((resolve) => this.drainWaiters.push(() => resolve(true))),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return done;
+  }
+
+  /** Stops sending (after the request in flight) and disconnects. Unsent records stay unacknowledged. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    // A request stuck retrying against a dead broker must not hold the stop forever.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loopDone, new Promise<void>((resolve) => { timer = setTimeout(resolve, 5000); })]);
+    clearTimeout(timer);
+    await this.producer?.disconnect().catch(() => {});
+    this.producer = undefined;
+  }
+
+  private takeBatch(): Queued[] {
+    let end = this.head;
+    let size = 0;
+    while (end < this.queue.length && end - this.head < MAX_BATCH_RECORDS && size < this.options.batchBytes) {
+      size += (this.queue[end] as Queued).record.value.length;
+      end += 1;
+    }
+    return this.queue.slice(this.head, end);
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.closed) {
+      if (this.head >= this.queue.length) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        this.wake = undefined;
+        continue;
+      }
+      const batch = this.takeBatch();
+      const { host, topic } = this.options;
+      const messages = batch.map((q) => ({
+        key: host,
+        value: q.record.value,
+        headers: rawHeaders({ host, path: q.target.path, fileId: q.fileId, offset: q.record.offset, piece: q.record.piece }),
+      }));
+      try {
+        this.producer ??= await this.connect();
+        await this.producer.send(topic, messages);
+      } catch (err) {
+        failures += 1;
+        this.metrics.kafkaErrors.inc();
+        this.log.warn({ err: (err as Error).message, failures, inflightBytes: this.bytes }, 'Kafka produce failed; retrying the same batch.');
+        // A producer that failed may hold a dead connection or a fenced producer id; start afresh.
+        const broken = this.producer;
+        this.producer = undefined;
+        void broken?.disconnect().catch(() => {});
+        const backoff = Math.min(this.options.maxBackoffMs ?? 5000, 200 * 2 ** Math.min(failures, 10));
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, backoff);
+          this.wake = () => {
+            if (this.closed) {
+              clearTimeout(t);
+              resolve();
+            }
+          };
+        });
+        this.wake = undefined;
+        continue;
+      }
+      if (failures > 0) this.log.info({ failures }, 'Kafka produce recovered.');
+      failures = 0;
+      this.acknowledge(batch);
+    }
+  }
+
+  private acknowledge(batch: Queued[]): void {
+    this.head += batch.length;
+    const last = new Map<AckTarget, { record: LineRecord; count: number; bytes: number }>();
+    let bytes = 0;
+    for (const q of batch) {
+      const n = q.record.value.length;
+      bytes += n;
+      const seen = last.get(q.target);
+      if (seen) {
+        seen.record = q.record;
+        seen.count += 1;
+        seen.bytes += n;
+      } else {
+        last.set(q.target, { record: q.record, count: 1, bytes: n });
+      }
+    }
+    this.bytes -= bytes;
+    if (this.head > 50_000 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    this.metrics.inflightBytes.set(this.bytes);
+    this.metrics.linesAcked.inc(batch.length);
+    this.metrics.bytesAcked.inc(bytes);
+    for (const [target, v] of last) target.acked(v.record, v.count, v.bytes);
+    if (this.head >= this.queue.length) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
+    this.onAcked();
+  }
+}
