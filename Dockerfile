@@ -17,9 +17,9 @@ COPY --from=build /app/bin ./bin
 COPY --from=build /app/alerts/rules.default.yaml ./alerts/rules.default.yaml
 COPY --from=build /app/dashboards ./dashboards
 # The shipper reads /var/log/mail.log through group adm, as on Debian; it never needs root.
-RUN groupadd --system mailpulse && useradd --system --gid mailpulse --groups adm --home-dir /var/lib/mailpulse mailpulse \
+RUN groupadd --system --gid 10001 mailpulse && useradd --system --uid 10001 --gid mailpulse --groups adm --home-dir /var/lib/mailpulse mailpulse \
  && mkdir -p /var/lib/mailpulse && chown mailpulse:mailpulse /var/lib/mailpulse
-USER mailpulse
+USER 10001
 EXPOSE 8080
 ENTRYPOINT ["node", "bin/mailpulse.js"]
 CMD ["run"]

@@ -42,6 +42,7 @@ export { loadRulesFile, parseRules, type Rule, type RuleSet, RulesFileSchema, Si
 export {
   alertsIndex,
   type DeadLetter,
+  DeadLetterSchema,
   esStateStore,
   type HistoryEntry,
   HistoryEntrySchema,

@@ -1,13 +1,20 @@
 /**
  * The narrow view the alert engine has of the metrics: one number per group for a metric over
- * a time range. Threshold and spike rules read only this, so the figures an alert quotes are
- * the figures the API answers for the same range and filters (field names and the recipient
- * domain runtime field come from api/metrics/fields.ts, the API's own definitions).
+ * a time range. Threshold and spike rules read only this. It is assembled from the API's own
+ * metric pieces (api/metrics: the counting clauses, the filter and time scope, the delivery
+ * figures and delay readers, the backlog), so an alert quotes the figure the API answers for
+ * the same range and filters; what is added here is only the grouping.
  */
 import type { estypes } from '@elastic/elasticsearch';
+import { COUNTED, distinctMessages } from '../api/metrics/counting.js';
+import { readDelays, delayAggs } from '../api/metrics/delays.js';
+import { deliveryFigureAggs, readDeliveryFigures } from '../api/metrics/delivery.js';
+import { type Bucket, buckets, num, search } from '../api/metrics/es.js';
 import { F, M, RECIPIENT_DOMAIN, RECIPIENT_DOMAIN_RUNTIME, eventsIndex, messagesIndex } from '../api/metrics/fields.js';
+import { type Filters, eventScope } from '../api/metrics/filters.js';
+import { backlogAt } from '../api/metrics/queue.js';
 import type { EsClient } from '../core/elasticsearch.js';
-import type { Filters, GroupField, MetricName } from './rules.js';
+import type { GroupField, MetricName } from './rules.js';
 
 export interface MetricQuery {
   /** Inclusive start, UTC ms. */
@@ -29,21 +36,8 @@ export interface MetricPoint {
 
 export type MetricSource = (metric: MetricName, query: MetricQuery) => Promise<MetricPoint[]>;
 
-type Query = estypes.QueryDslQueryContainer;
 type Agg = estypes.AggregationsAggregationContainer;
-
-const term = (field: string, value: string | number): Query => ({ term: { [field]: value } });
-
-const ACTION = {
-  delivered: { bool: { filter: [term(F.action, 'delivery'), term(F.status, 'sent')], must_not: [term(F.hop, 'internal')] } },
-  bounced: { bool: { filter: [term(F.action, 'delivery'), term(F.status, 'bounced')] } },
-  // qmgr logs one `status=expired` line per message; the parser may call it `expired` or a delivery.
-  expired: { bool: { should: [term(F.action, 'expired'), term(F.status, 'expired')], minimum_should_match: 1 } },
-  deferrals: { bool: { filter: [term(F.action, 'delivery'), term(F.status, 'deferred')] } },
-  rejected: term(F.action, 'reject'),
-  received: term(F.action, 'queued'),
-  sasl_failures: term(F.action, 'sasl_failure'),
-} as const satisfies Record<string, Query>;
+type Reading = { value: number | null; volume: number };
 
 const GROUP_FIELD: Record<GroupField, string> = {
   domain: RECIPIENT_DOMAIN,
@@ -53,59 +47,56 @@ const GROUP_FIELD: Record<GroupField, string> = {
 };
 
 /** Most groups one evaluation considers; the busiest come first. */
-const MAX_GROUPS = 1000;
+export const MAX_GROUPS = 500;
 
-function filterClauses(filters: Filters | undefined): Query[] {
-  const out: Query[] = [];
-  if (filters?.host) out.push(term(F.host, filters.host));
-  if (filters?.domain) out.push(term(RECIPIENT_DOMAIN, filters.domain.toLowerCase()));
-  if (filters?.sender) out.push(term(F.from, filters.sender));
-  if (filters?.recipient) out.push(term(F.to, filters.recipient));
-  return out;
-}
+const SASL_FAILURE = { term: { [F.action]: 'sasl_failure' } };
 
-/** Sub-aggregations computing `metric` inside one bucket, and how to read it back. */
-function metricAggs(metric: Exclude<MetricName, 'queue_backlog'>): { aggs: Record<string, Agg>; read: (b: Record<string, unknown>) => { value: number | null; volume: number } } {
-  const count = (name: string) => (b: Record<string, unknown>) => (b[name] as { doc_count: number }).doc_count;
+const count = (value: number): Reading => ({ value, volume: value });
+
+/** Sub-aggregations computing `metric` inside one bucket, and how to read them back. */
+function metricAggs(metric: Exclude<MetricName, 'queue_backlog'>): { aggs: Record<string, Agg>; read: (b: unknown) => Reading } {
   switch (metric) {
     case 'delivered':
     case 'bounced':
     case 'expired':
     case 'deferrals':
-    case 'rejected':
-    case 'received':
-    case 'sasl_failures': {
-      const read = count(metric);
-      return { aggs: { [metric]: { filter: ACTION[metric] } }, read: (b) => ({ value: read(b), volume: read(b) }) };
+    case 'deferred': {
+      const field = metric;
+      return { aggs: deliveryFigureAggs(), read: (b) => count(readDeliveryFigures(b)[field]) };
     }
-    case 'deferred':
-      return {
-        aggs: { deferrals: { filter: ACTION.deferrals, aggs: { messages: { cardinality: { field: F.queueId } } } } },
-        read: (b) => {
-          const v = (b.deferrals as { messages: { value: number } }).messages.value;
-          return { value: v, volume: v };
-        },
-      };
     case 'delivery_rate':
-    case 'bounce_rate': {
-      const aggs = { delivered: { filter: ACTION.delivered }, bounced: { filter: ACTION.bounced }, expired: { filter: ACTION.expired } };
       return {
-        aggs,
+        aggs: deliveryFigureAggs(),
         read: (b) => {
-          const [d, bo, e] = [count('delivered')(b), count('bounced')(b), count('expired')(b)];
-          const total = d + bo + e;
-          if (total === 0) return { value: null, volume: 0 };
-          return { value: metric === 'delivery_rate' ? d / total : bo / total, volume: total };
+          const f = readDeliveryFigures(b);
+          return { value: f.delivery_rate, volume: f.delivered + f.bounced + f.expired };
         },
       };
-    }
+    case 'bounce_rate':
+      return {
+        aggs: deliveryFigureAggs(),
+        read: (b) => {
+          const f = readDeliveryFigures(b);
+          const total = f.delivered + f.bounced + f.expired;
+          return { value: total === 0 ? null : f.bounced / total, volume: total };
+        },
+      };
+    case 'rejected':
+      return { aggs: { rejected: { filter: COUNTED.rejected } }, read: (b) => count(num(b, 'rejected', 'doc_count')) };
+    case 'received':
+      return {
+        aggs: { received: { filter: COUNTED.received, aggs: { messages: distinctMessages() } } },
+        read: (b) => count(num(b, 'received', 'messages', 'value')),
+      };
+    case 'sasl_failures':
+      return { aggs: { sasl: { filter: SASL_FAILURE } }, read: (b) => count(num(b, 'sasl', 'doc_count')) };
     case 'delay_p95':
       return {
-        aggs: { delivered: { filter: ACTION.delivered, aggs: { delay: { percentiles: { field: F.delay, percents: [95] } } } } },
+        aggs: { delivered: { filter: COUNTED.delivered, aggs: delayAggs() } },
         read: (b) => {
-          const d = b.delivered as { doc_count: number; delay: { values: Record<string, number | null> } };
-          const v = Object.values(d.delay.values)[0] ?? null;
-          return { value: d.doc_count === 0 ? null : v, volume: d.doc_count };
+          const n = num(b, 'delivered', 'doc_count');
+          const inner = (b as Record<string, unknown> | undefined)?.delivered;
+          return { value: n === 0 ? null : readDelays(inner).p95, volume: n };
         },
       };
     default: {
@@ -117,59 +108,45 @@ function metricAggs(metric: Exclude<MetricName, 'queue_backlog'>): { aggs: Recor
 
 async function eventMetric(client: EsClient, prefix: string, metric: Exclude<MetricName, 'queue_backlog'>, q: MetricQuery): Promise<MetricPoint[]> {
   const { aggs, read } = metricAggs(metric);
-  const usesDomain = q.groupBy === 'domain' || q.filters?.domain !== undefined;
-  const query: Query = {
-    bool: { filter: [{ range: { [F.timestamp]: { gte: q.from, lt: q.to, format: 'epoch_millis' } } }, ...filterClauses(q.filters)] },
-  };
-  const body = {
+  const res = await search(client, {
     index: eventsIndex(prefix),
     size: 0,
-    ignore_unavailable: true,
-    allow_no_indices: true,
-    query,
-    ...(usesDomain ? { runtime_mappings: RECIPIENT_DOMAIN_RUNTIME as unknown as estypes.MappingRuntimeFields } : {}),
-    aggs: q.groupBy
-      ? { groups: { terms: { field: GROUP_FIELD[q.groupBy], size: MAX_GROUPS }, aggs } }
-      : aggs,
-  };
-  const res = await client.search(body);
-  const top = (res.aggregations ?? {}) as Record<string, unknown>;
-  if (!q.groupBy) return [{ group: null, ...read(top) }];
-  const buckets = (top.groups as { buckets: Array<Record<string, unknown> & { key: string }> } | undefined)?.buckets ?? [];
-  return buckets.map((b) => ({ group: String(b.key), ...read(b) }));
+    track_total_hits: false,
+    ...(q.groupBy === 'domain' ? { runtime_mappings: RECIPIENT_DOMAIN_RUNTIME } : {}),
+    query: eventScope({ from: q.from, to: q.to }, q.filters ?? {}),
+    aggs: q.groupBy ? { groups: { terms: { field: GROUP_FIELD[q.groupBy], size: MAX_GROUPS }, aggs } } : aggs,
+  });
+  if (!q.groupBy) return [{ group: null, ...read(res.aggregations) }];
+  return buckets(res.aggregations, 'groups').map((b: Bucket) => ({ group: String(b.key), ...read(b) }));
 }
 
-/** Messages that entered the queue manager before `to` and were not removed by then. */
+/** The backlog at the end of the range; per host when grouped by host (the only grouping a message has one value for). */
 async function queueBacklog(client: EsClient, prefix: string, q: MetricQuery): Promise<MetricPoint[]> {
-  const filter: Query[] = [{ range: { [M.queuedAt]: { lt: q.to, format: 'epoch_millis' } } }];
-  if (q.filters?.host) filter.push(term(M.host, q.filters.host));
-  if (q.filters?.sender) filter.push(term(M.from, q.filters.sender));
-  const query: Query = {
-    bool: {
-      filter,
-      should: [
-        { bool: { must_not: [{ exists: { field: M.removedAt } }] } },
-        { range: { [M.removedAt]: { gte: q.to, format: 'epoch_millis' } } },
-      ],
-      minimum_should_match: 1,
-    },
-  };
-  const index = messagesIndex(prefix);
-  if (q.groupBy === 'host' || q.groupBy === 'sender') {
-    const field = q.groupBy === 'host' ? M.host : M.from;
-    const res = await client.search({
-      index,
+  if (q.groupBy === 'host') {
+    const res = await search(client, {
+      index: messagesIndex(prefix),
       size: 0,
-      ignore_unavailable: true,
-      allow_no_indices: true,
-      query,
-      aggs: { groups: { terms: { field, size: MAX_GROUPS } } },
+      track_total_hits: false,
+      // Hosts with a message in the queue at `to` (the backlog's own condition); backlogAt then counts each.
+      query: {
+        bool: {
+          filter: [{ range: { [M.queuedAt]: { lte: new Date(q.to).toISOString() } } }],
+          should: [{ bool: { must_not: { exists: { field: M.removedAt } } } }, { range: { [M.removedAt]: { gt: new Date(q.to).toISOString() } } }],
+          minimum_should_match: 1,
+        },
+      },
+      aggs: { groups: { terms: { field: M.host, size: MAX_GROUPS } } },
     });
-    const buckets = (res.aggregations?.groups as { buckets: Array<{ key: string; doc_count: number }> } | undefined)?.buckets ?? [];
-    return buckets.map((b) => ({ group: String(b.key), value: b.doc_count, volume: b.doc_count }));
+    const hosts = buckets(res.aggregations, 'groups').map((b) => String(b.key));
+    return Promise.all(
+      hosts.map(async (host) => {
+        const b = await backlogAt(client, prefix, q.to, { ...q.filters, host });
+        return { group: host, value: b.backlog, volume: b.backlog };
+      }),
+    );
   }
-  const res = await client.count({ index, ignore_unavailable: true, allow_no_indices: true, query });
-  return [{ group: null, value: res.count, volume: res.count }];
+  const b = await backlogAt(client, prefix, q.to, q.filters ?? {});
+  return [{ group: null, value: b.backlog, volume: b.backlog }];
 }
 
 export function esMetricSource(client: EsClient, prefix: string): MetricSource {

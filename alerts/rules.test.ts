@@ -84,7 +84,7 @@ describe('rules file: refused with the rule name and the field', () => {
     {
       name: 'threshold without a value',
       text: yaml('  - name: low-delivery\n    kind: threshold\n    metric: delivery_rate\n    op: "<"\n    window: 15m\n'),
-      expect: /rule "low-delivery" \(rules\[0\]\) field value:/,
+      expect: /rule "low-delivery" \(rules\[0\]\) field value: required/,
     },
     {
       name: 'unknown metric',
@@ -104,7 +104,7 @@ describe('rules file: refused with the rule name and the field', () => {
     {
       name: 'misspelt field',
       text: yaml('  - name: typo\n    kind: absence\n    window: 15m\n    for_: 5m\n'),
-      expect: /rule "typo" \(rules\[0\]\).*for_/,
+      expect: /rule "typo" \(rules\[0\]\) field for_: unknown field/,
     },
     {
       name: 'pattern with an empty query',

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { FiltersSchema as ApiFiltersSchema } from '../api/metrics/filters.js';
 import { MailpulseError } from '../core/errors.js';
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -53,15 +54,8 @@ export const CHANNELS = ['slack', 'webhook'] as const;
 export const ChannelSchema = z.enum(CHANNELS);
 export type Channel = z.infer<typeof ChannelSchema>;
 
-/** The API's filters (contract §4): a rule can watch one host, destination domain, sender or recipient. */
-export const FiltersSchema = z
-  .object({
-    host: z.string().min(1).optional(),
-    domain: z.string().min(1).optional(),
-    sender: z.string().min(1).optional(),
-    recipient: z.string().min(1).optional(),
-  })
-  .strict();
+/** The API's filters (contract §4), the API's schema: a rule watches what the API can show. */
+export const FiltersSchema = ApiFiltersSchema.strict();
 export type Filters = z.infer<typeof FiltersSchema>;
 
 const ruleName = z
@@ -101,7 +95,11 @@ export const ThresholdRuleSchema = z
     /** Ignore a group whose volume (the metric's denominator or count) is below this: 2 bounces out of 3 is not a 66 % bounce rate worth a page. */
     min_volume: z.number().nonnegative().default(0),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.metric !== 'queue_backlog' || r.group_by === undefined || r.group_by === 'host', {
+    message: 'queue_backlog can only be grouped by host',
+    path: ['group_by'],
+  });
 
 export const SpikeRuleSchema = z
   .object({
@@ -240,8 +238,13 @@ function describe(error: z.ZodError, data: unknown): string {
       if (top === 'rules' && typeof index === 'number') {
         const raw = Array.isArray(rules) ? (rules[index] as { name?: unknown } | undefined) : undefined;
         const name = typeof raw?.name === 'string' ? `rule "${raw.name}"` : 'rule';
+        if (issue.code === 'unrecognized_keys') {
+          const field = [...rest, issue.keys.join(', ')].join('.');
+          return `${name} (rules[${index}]) field ${field}: unknown field (a typo?)`;
+        }
         const field = rest.length > 0 ? rest.join('.') : issue.code === 'invalid_union' ? 'kind' : '(rule)';
-        return `${name} (rules[${index}]) field ${field}: ${issue.message}`;
+        const message = issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;
+        return `${name} (rules[${index}]) field ${field}: ${message}`;
       }
       return `${issue.path.length > 0 ? issue.path.join('.') : '(file)'}: ${issue.message}`;
     })

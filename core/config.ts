@@ -117,6 +117,8 @@ export const SettingsSchema = z.object({
   RETENTION_DAYS: intIn(1, 3650).default(30),
   /** Consumer group of `mailpulse index`; instances with the same id share the partitions. */
   INDEXER_GROUP_ID: z.string().min(1).default('mailpulse-indexer'),
+  /** Kafka session timeout of an indexer instance: how long a crashed one holds its partitions. */
+  INDEXER_SESSION_TIMEOUT_MS: intIn(6000, 300_000).default(30_000),
   /** Documents per `_bulk` request (events, message updates and dead letters together). */
   INDEXER_BULK_DOCS: intIn(1, 100_000).default(2000),
   /** `_bulk` requests of one partition's batch in flight at once (parsing overlaps the writes). */
@@ -205,6 +207,7 @@ function toConfig(s: Settings) {
     },
     indexer: {
       groupId: s.INDEXER_GROUP_ID,
+      sessionTimeoutMs: s.INDEXER_SESSION_TIMEOUT_MS,
       bulkDocs: s.INDEXER_BULK_DOCS,
       bulkConcurrency: s.INDEXER_BULK_CONCURRENCY,
       maxLineBytes: s.INDEXER_MAX_LINE_BYTES,

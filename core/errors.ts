@@ -31,6 +31,8 @@ export const ERRORS = {
   MP_ERR_DASHBOARDS_INVALID: { message: 'The dashboards do not validate: %s', status: 500, retryable: false },
   MP_ERR_DASHBOARDS_UNREACHABLE: { message: 'Kibana is not reachable at %s: %s', status: 503, retryable: true },
   MP_ERR_DASHBOARDS_IMPORT: { message: 'Kibana refused the import: %s', status: 502, retryable: false },
+  MP_ERR_API_INTERNAL: { message: 'Internal error; the server log has the details', status: 500, retryable: false },
+  MP_ERR_API_LISTEN: { message: 'The API cannot listen on %s: %s', status: 500, retryable: true },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

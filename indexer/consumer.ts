@@ -38,7 +38,11 @@ export async function startConsumerLoop(deps: {
   const partitions = new Map<number, Tracked>();
   let stopping = false;
   let producer: RawProducer | undefined;
-  const consumer: BatchConsumer = await kafka.consumer({ groupId: config.indexer.groupId, topics: [topic] });
+  const consumer: BatchConsumer = await kafka.consumer({
+    groupId: config.indexer.groupId,
+    topics: [topic],
+    sessionTimeoutMs: config.indexer.sessionTimeoutMs,
+  });
 
   async function stateFor(messages: InMessage[]): Promise<PartitionState> {
     const first = messages[0] as InMessage;

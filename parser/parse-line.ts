@@ -24,6 +24,10 @@ function isoString(ms: number): string {
   return `${cachedPrefix}${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}Z`;
 }
 
+/** Years 0001-9999: what a four-digit ISO string and Elasticsearch's date type can hold. */
+const MIN_MS = -62135596800000;
+const MAX_MS = 253402300799999;
+
 function fallbackTimestamp(ctx: ParseContext): string {
   if (ctx.lastTimestamp !== '') return ctx.lastTimestamp;
   return new Date(ctx.fixedNow ?? Date.now()).toISOString();
@@ -44,9 +48,8 @@ const ESCAPED_CONTROL = /#0[0-3][0-7]/g;
 function parseUnchecked(line: string, ctx: ParseContext): MailEvent {
   const header = parseHeader(ctx, line);
   if (header === undefined) return unparsed(line, ctx, 'no syslog header');
-  const range = new Date(header.utcMs).getUTCFullYear();
   let timestamp: string;
-  if (Number.isNaN(header.utcMs) || range < 1 || range > 9999) {
+  if (!(header.utcMs >= MIN_MS && header.utcMs <= MAX_MS)) {
     timestamp = fallbackTimestamp(ctx);
   } else {
     timestamp = isoString(header.utcMs);

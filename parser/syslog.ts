@@ -26,20 +26,12 @@ export interface SyslogHeader {
   msgStart: number;
 }
 
-const MONTHS: Record<string, number> = {
-  Jan: 0,
-  Feb: 1,
-  Mar: 2,
-  Apr: 3,
-  May: 4,
-  Jun: 5,
-  Jul: 6,
-  Aug: 7,
-  Sep: 8,
-  Oct: 9,
-  Nov: 10,
-  Dec: 11,
-};
+const MONTHS = new Map<number, number>(
+  ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map((name, i) => [
+    (name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2),
+    i,
+  ]),
+);
 
 const SPACE = 32;
 const ZERO = 48;
@@ -94,8 +86,11 @@ function timeOfDay(s: string, i: number): boolean {
   return true;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  if (month !== 1) return DAYS_IN_MONTH[month] ?? 31;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 /** Result of a timestamp scan: the instant and where the header continues. */
@@ -134,7 +129,9 @@ function isoTimestamp(ctx: ParseContext, s: string, i: number): boolean {
 }
 
 function monthAt(s: string, i: number): number {
-  const m = MONTHS[s.slice(i, i + 3)];
+  // Three letters packed into one number: no substring, no hashing.
+  const key = (s.charCodeAt(i) << 16) | (s.charCodeAt(i + 1) << 8) | s.charCodeAt(i + 2);
+  const m = MONTHS.get(key);
   return m === undefined ? -1 : m;
 }
 
@@ -160,6 +157,29 @@ function classicTimestamp(ctx: ParseContext, s: string, i: number, year: number)
       : zonedToUtc(ctx, year, month, day, tod.hour, tod.minute, tod.second, tod.ms);
   stamp.end = tod.end;
   return true;
+}
+
+/**
+ * Hosts and tags repeat on nearly every line; handing back the same string instance avoids a
+ * substring per line and lets Map lookups reuse the string's cached hash.
+ */
+const recent: string[] = [];
+const RECENT_LIMIT = 32;
+let recentNext = 0;
+
+function intern(s: string, start: number, end: number): string {
+  const len = end - start;
+  for (let k = 0; k < recent.length; k++) {
+    const r = recent[k] as string;
+    if (r.length === len && s.startsWith(r, start)) return r;
+  }
+  const fresh = s.slice(start, end);
+  if (recent.length < RECENT_LIMIT) recent.push(fresh);
+  else {
+    recent[recentNext] = fresh;
+    recentNext = (recentNext + 1) % RECENT_LIMIT;
+  }
+  return fresh;
 }
 
 function token(s: string, i: number): number {
@@ -194,7 +214,7 @@ export function parseHeader(ctx: ParseContext, s: string): SyslogHeader | undefi
   const hostStart = i + 1;
   const hostEnd = token(s, hostStart);
   if (hostEnd === hostStart || hostEnd >= s.length) return undefined;
-  return programTag(s, s.slice(hostStart, hostEnd), hostEnd + 1, utcMs);
+  return programTag(s, intern(s, hostStart, hostEnd), hostEnd + 1, utcMs);
 }
 
 /** `prog[pid]: `, `prog: `; a line with neither has no tag and the message starts right away. */
@@ -208,14 +228,14 @@ function programTag(s: string, host: string, start: number, utcMs: number): Sysl
   }
   const c = s.charCodeAt(j);
   if (j > start && c === 58) {
-    return { utcMs, host, tag: s.slice(start, j), pid: -1, msgStart: skipSpace(s, j + 1) };
+    return { utcMs, host, tag: intern(s, start, j), pid: -1, msgStart: skipSpace(s, j + 1) };
   }
   if (j > start && c === 91) {
     let k = j + 1;
     let pid = 0;
     while (digit(s, k) >= 0 && k - j < 12) pid = pid * 10 + digit(s, k++);
     if (k > j + 1 && s.charCodeAt(k) === 93 && s.charCodeAt(k + 1) === 58) {
-      return { utcMs, host, tag: s.slice(start, j), pid, msgStart: skipSpace(s, k + 2) };
+      return { utcMs, host, tag: intern(s, start, j), pid, msgStart: skipSpace(s, k + 2) };
     }
   }
   return { utcMs, host, tag: '', pid: -1, msgStart: start };

@@ -27,7 +27,8 @@ export function zonedToUtc(
 ): number {
   const local = Date.UTC(year, month, day, hour, minute, second, ms);
   if (Number.isNaN(local)) return local;
-  const { earlier, later } = localToUtc(ctx.clock, local);
+  localToUtc(ctx.clock, local);
+  const { earlier, later } = ctx.clock;
   if (earlier !== later && !Number.isNaN(ctx.lastUtc) && ctx.lastUtc - earlier > DST_REPEAT_MS) return later;
   return earlier;
 }

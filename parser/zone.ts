@@ -11,6 +11,12 @@ export interface ZoneClock {
   readonly zone: string;
   readonly formatter: Intl.DateTimeFormat;
   readonly offsets: Map<number, number>;
+  /** Result of the last `localToUtc` (UTC ms), and the local bucket its offsets hold for. */
+  earlier: number;
+  later: number;
+  memoBucket: number;
+  memoEarlierOffset: number;
+  memoLaterOffset: number;
 }
 
 export function createZoneClock(zone: string): ZoneClock {
@@ -24,7 +30,7 @@ export function createZoneClock(zone: string): ZoneClock {
     minute: 'numeric',
     second: 'numeric',
   });
-  return { zone, formatter, offsets: new Map() };
+  return { zone, formatter, offsets: new Map(), earlier: 0, later: 0, memoBucket: Number.NaN, memoEarlierOffset: 0, memoLaterOffset: 0 };
 }
 
 /** The zone's UTC offset in ms at the UTC instant `utcMs` (east of Greenwich is positive). */
@@ -72,32 +78,39 @@ export function offsetAt(clock: ZoneClock, utcMs: number): number {
 const AROUND_MS = 3 * 60 * 60 * 1000;
 
 /**
- * The UTC instants that show `localMs` (a wall-clock time encoded as if it were UTC) in the zone.
- * Usually one; two in the repeated hour when clocks go back (earlier first); none in the skipped
- * hour when they go forward, in which case the pre-transition offset is used, as syslog daemons
- * that stamped the line with a stale offset would have done.
+ * The UTC instants that show `localMs` (a wall-clock time encoded as if it were UTC) in the zone,
+ * left in `clock.earlier` / `clock.later`. Usually one; two in the repeated hour when clocks go
+ * back; none in the skipped hour when they go forward, in which case the pre-transition offset
+ * is used, as a syslog daemon stamping with a stale offset would have done. Offsets change only
+ * on quarter hours of local time too, so the answer is memoized per local 15-minute bucket.
  */
-export function localToUtc(clock: ZoneClock, localMs: number): { earlier: number; later: number } {
+export function localToUtc(clock: ZoneClock, localMs: number): void {
+  const bucket = Math.floor(localMs / BUCKET_MS);
+  if (bucket !== clock.memoBucket) {
+    const [earlier, later] = offsetsFor(clock, bucket * BUCKET_MS);
+    clock.memoBucket = bucket;
+    clock.memoEarlierOffset = earlier;
+    clock.memoLaterOffset = later;
+  }
+  clock.earlier = localMs - clock.memoEarlierOffset;
+  clock.later = localMs - clock.memoLaterOffset;
+}
+
+/** Offsets giving the earlier and the later UTC instant for a local time. */
+function offsetsFor(clock: ZoneClock, localMs: number): [number, number] {
   const before = offsetAt(clock, localMs - AROUND_MS);
   const after = offsetAt(clock, localMs + AROUND_MS);
   if (before === after) {
-    const utc = localMs - before;
-    const exact = offsetAt(clock, utc);
+    const exact = offsetAt(clock, localMs - before);
     // A change that is not within ±3 h of here (rare historical zones): trust the local offset.
-    const u = exact === before ? utc : localMs - exact;
-    return { earlier: u, later: u };
+    const o = exact === before ? before : exact;
+    return [o, o];
   }
-  const withBefore = localMs - before;
-  const withAfter = localMs - after;
-  const validBefore = offsetAt(clock, withBefore) === before;
-  const validAfter = offsetAt(clock, withAfter) === after;
-  if (validBefore && validAfter) {
-    const earlier = Math.min(withBefore, withAfter);
-    return { earlier, later: Math.max(withBefore, withAfter) };
-  }
-  if (validBefore) return { earlier: withBefore, later: withBefore };
-  if (validAfter) return { earlier: withAfter, later: withAfter };
-  return { earlier: withBefore, later: withBefore };
+  const validBefore = offsetAt(clock, localMs - before) === before;
+  const validAfter = offsetAt(clock, localMs - after) === after;
+  if (validBefore && validAfter) return before > after ? [before, after] : [after, before];
+  if (validAfter && !validBefore) return [after, after];
+  return [before, before];
 }
 
 export function isValidZone(zone: string): boolean {

@@ -154,7 +154,8 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
   }
 
   function addMessage(doc: MessageDoc): void {
-    const received = doc.origin !== undefined && doc.hops.kind !== 'internal';
+    // A message cleanup rejected was never accepted; a content filter's re-injection is not a new arrival.
+    const received = doc.origin !== undefined && doc.hops.kind !== 'internal' && doc.state !== 'rejected';
     if (received) {
       m.received += 1;
       const row = hourRow(Date.parse(doc['@timestamp']));

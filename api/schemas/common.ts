@@ -4,7 +4,7 @@
  * handler sees absolute milliseconds and every query of one answer uses the same `now`.
  */
 import { z } from 'zod';
-import { FiltersSchema } from '../metrics/filters.js';
+import { type Filters, FiltersSchema } from '../metrics/filters.js';
 import {
   INTERVAL_PATTERN,
   MAX_BUCKETS,
@@ -17,7 +17,7 @@ import {
 
 const TIME_HELP = 'ISO 8601 with a zone (2026-11-27T10:00:00Z), a date (2026-11-27, UTC midnight) or now[-+]N[smhdw] (now-24h)';
 
-const timeExpression = (fallback: string) =>
+export const timeExpression = (fallback: string) =>
   z
     .string()
     .trim()
@@ -38,7 +38,8 @@ const rangeFields = {
   to: timeExpression('now'),
 };
 
-function resolveRange(q: { from: string; to: string }, ctx: z.RefinementCtx): TimeRange | undefined {
+/** Resolves validated `from`/`to` against one `now`; adds an issue when from is not before to. */
+export function resolveRange(q: { from: string; to: string }, ctx: z.RefinementCtx): TimeRange | undefined {
   const now = Date.now();
   const from = parseTimeExpression(q.from, now);
   const to = parseTimeExpression(q.to, now);
@@ -50,42 +51,62 @@ function resolveRange(q: { from: string; to: string }, ctx: z.RefinementCtx): Ti
   return { from, to };
 }
 
-/** Range and filters, for answers without time buckets. */
-export const RangeQuerySchema = z
-  .strictObject({ ...rangeFields, ...FiltersSchema.shape })
-  .transform((q, ctx) => {
-    const range = resolveRange(q, ctx);
-    if (!range) return z.NEVER;
-    const { from: _f, to: _t, ...filters } = q;
-    return { range, filters };
-  });
-export type RangeQuery = z.output<typeof RangeQuerySchema>;
+const rangeShape = { ...rangeFields, ...FiltersSchema.shape };
+const bucketShape = { ...rangeShape, interval: intervalText.optional() };
+type RangeInput = z.output<z.ZodObject<typeof rangeShape>> & { limit?: number };
+type BucketInput = RangeInput & { interval?: string };
 
-/** Range, interval and filters, for answers with time buckets. */
-export const BucketQuerySchema = z
-  .strictObject({ ...rangeFields, interval: intervalText.optional(), ...FiltersSchema.shape })
-  .transform((q, ctx) => {
-    const range = resolveRange(q, ctx);
-    if (!range) return z.NEVER;
-    const interval = q.interval ?? autoInterval(range);
-    const intervalMs = parseInterval(interval) as number;
-    const count = bucketCount(range, intervalMs);
-    if (count > MAX_BUCKETS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['interval'],
-        message: `${count} buckets of ${interval} in this range; at most ${MAX_BUCKETS}: use a wider interval or a shorter range`,
-      });
-      return z.NEVER;
-    }
-    const { from: _f, to: _t, interval: _i, ...filters } = q;
-    return { range, interval, intervalMs, filters };
-  });
-export type BucketQuery = z.output<typeof BucketQuerySchema>;
+function pickFilters(q: Filters): Filters {
+  const filters: Filters = {};
+  if (q.host !== undefined) filters.host = q.host;
+  if (q.domain !== undefined) filters.domain = q.domain;
+  if (q.sender !== undefined) filters.sender = q.sender;
+  if (q.recipient !== undefined) filters.recipient = q.recipient;
+  return filters;
+}
+
+function toRange<Q extends RangeInput>(q: Q, ctx: z.RefinementCtx) {
+  const range = resolveRange(q, ctx);
+  if (!range) return z.NEVER;
+  return { range, filters: pickFilters(q), limit: q.limit as Q['limit'] };
+}
+
+function toBuckets<Q extends BucketInput>(q: Q, ctx: z.RefinementCtx) {
+  const range = resolveRange(q, ctx);
+  if (!range) return z.NEVER;
+  const interval = q.interval ?? autoInterval(range);
+  const intervalMs = parseInterval(interval) as number;
+  const count = bucketCount(range, intervalMs);
+  if (count > MAX_BUCKETS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['interval'],
+      message: `${count} buckets of ${interval} in this range; at most ${MAX_BUCKETS}: use a wider interval or a shorter range`,
+    });
+    return z.NEVER;
+  }
+  return { range, interval: { text: interval, ms: intervalMs }, filters: pickFilters(q), limit: q.limit as Q['limit'] };
+}
 
 /** How many rows a "top" list holds. */
 export const topLimit = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback).describe(`Rows in each top list, 1 to ${max}`);
+
+/*
+ * Unknown parameters are refused: a typo (`?form=`) must not silently answer for the default
+ * range.
+ */
+
+/** Range and filters, for answers without time buckets. */
+export const RangeQuerySchema = z.strictObject(rangeShape).transform(toRange);
+/** Range, filters and the length of top lists. */
+export const rangeTopQuery = (fallback: number, max: number) =>
+  z.strictObject({ ...rangeShape, limit: topLimit(fallback, max) }).transform(toRange);
+/** Range, interval and filters, for answers with time buckets. */
+export const BucketQuerySchema = z.strictObject(bucketShape).transform(toBuckets);
+/** Range, interval, filters and the length of top lists. */
+export const bucketTopQuery = (fallback: number, max: number) =>
+  z.strictObject({ ...bucketShape, limit: topLimit(fallback, max) }).transform(toBuckets);
 
 export const PeriodSchema = z.object({
   from: z.string().describe('Start of the range asked for (inclusive), ISO 8601 UTC'),

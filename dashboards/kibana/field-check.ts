@@ -148,9 +148,10 @@ export function checkFields(objects: readonly SavedObject[], views: ReadonlyMap<
     const time = dv.mapped.get(dv.timeFieldName);
     if (time?.kibanaType !== 'date') add(`time field ${dv.timeFieldName} is ${time?.esType ?? 'not mapped'}, not a date`);
     for (const [name, rt] of Object.entries(dv.runtime)) {
-      for (const m of (rt.script?.source ?? '').matchAll(/doc\['([^']+)'\]/g)) {
-        const f = dv.mapped.get(m[1] as string);
-        if (!f?.aggregatable) add(`runtime field ${name} reads ${m[1]}, which is ${f ? `${f.esType} without doc values` : 'not mapped'}`);
+      const reads = new Set([...(rt.script?.source ?? '').matchAll(/doc\['([^']+)'\]/g)].map((m) => m[1] as string));
+      for (const field of reads) {
+        const f = dv.mapped.get(field);
+        if (!f?.aggregatable) add(`runtime field ${name} reads ${field}, which is ${f ? `${f.esType} without doc values` : 'not mapped'}`);
       }
     }
   }

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import { repoPath } from '../../core/paths.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -41,10 +41,13 @@ export async function dashboardPage(app: FastifyInstance, opts: { dir?: string }
     'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'",
     'x-content-type-options': 'nosniff',
   };
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+  // Not part of the API: @fastify/swagger leaves out routes marked `hide` (its type
+  // augmentation is not loaded by this plugin, hence the cast).
+  const hidden = { schema: { hide: true } as FastifySchema };
+  app.get('/', hidden, async (_req, reply) => {
     return reply.headers({ ...security, 'cache-control': 'no-cache' }).type(index.type).send(index.body);
   });
-  app.get<{ Params: { file: string } }>('/assets/:file', { schema: { hide: true } }, async (req, reply) => {
+  app.get<{ Params: { file: string } }>('/assets/:file', hidden, async (req, reply) => {
     const asset = assets.get(req.params.file);
     if (!asset || req.params.file === 'index.html') return reply.code(404).send({ message: 'Not found' });
     return reply.headers({ ...security, 'cache-control': 'no-cache' }).type(asset.type).send(asset.body);

@@ -82,7 +82,7 @@ export function parsePostscreen(event: MailEvent, s: string): boolean {
       if (end < 0) return false;
       if (s.startsWith(' after ', end)) {
         const colon = s.indexOf(': ', end + 7);
-        detail(event, 'after', s.slice(end + 7, colon < 0 ? s.length : colon));
+        detail(event, 'after', s.slice(end + 7, Math.min(colon < 0 ? s.length : colon, end + 7 + 64)));
         if (colon > 0) detail(event, 'text', s.slice(colon + 2, colon + 202));
       }
       return true;
