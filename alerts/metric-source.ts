@@ -10,7 +10,7 @@ import { COUNTED, distinctMessages } from '../api/metrics/counting.js';
 import { readDelays, delayAggs } from '../api/metrics/delays.js';
 import { deliveryFigureAggs, readDeliveryFigures } from '../api/metrics/delivery.js';
 import { type Bucket, buckets, num, search } from '../api/metrics/es.js';
-import { F, M, RECIPIENT_DOMAIN, RECIPIENT_DOMAIN_RUNTIME, eventsIndex, messagesIndex } from '../api/metrics/fields.js';
+import { F, M, eventsIndex, messagesIndex } from '../api/metrics/fields.js';
 import { type Filters, eventScope } from '../api/metrics/filters.js';
 import { backlogAt } from '../api/metrics/queue.js';
 import type { EsClient } from '../core/elasticsearch.js';
@@ -39,8 +39,7 @@ export type MetricSource = (metric: MetricName, query: MetricQuery) => Promise<M
 type Agg = estypes.AggregationsAggregationContainer;
 type Reading = { value: number | null; volume: number };
 
-const GROUP_FIELD: Record<GroupField, string> = {
-  domain: RECIPIENT_DOMAIN,
+const GROUP_FIELD: Record<Exclude<GroupField, 'domain'>, string> = {
   relay: F.relayHost,
   sender: F.from,
   host: F.host,
@@ -106,18 +105,54 @@ function metricAggs(metric: Exclude<MetricName, 'queue_backlog'>): { aggs: Recor
   }
 }
 
+/** The recipient domain of an address, as api/metrics/fields.ts defines it. */
+export function domainOf(address: string): string {
+  if (address === '') return '(none)';
+  const i = address.lastIndexOf('@');
+  return i < 0 ? '(local)' : address.slice(i + 1).toLowerCase();
+}
+
+/** Sums two buckets of filter-only aggregations: doc counts are additive, and nothing else is read. */
+function addCounts(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = k in out ? addCounts(out[k], v) : v;
+    return out;
+  }
+  return a;
+}
+
+/**
+ * Per recipient domain without a script: Elasticsearch may run without Painless (the local
+ * stack does: "script_lang not supported"), so the API's domain runtime field is not used here;
+ * the figures are aggregated per recipient address and summed per domain. Only additive figures
+ * (counts, and rates made of counts) survive the sum, which is why the rules schema refuses
+ * distinct and percentile metrics per domain.
+ */
+export const MAX_ADDRESSES = 10_000;
+
 async function eventMetric(client: EsClient, prefix: string, metric: Exclude<MetricName, 'queue_backlog'>, q: MetricQuery): Promise<MetricPoint[]> {
   const { aggs, read } = metricAggs(metric);
+  const byDomain = q.groupBy === 'domain';
+  const terms =
+    q.groupBy === undefined ? undefined : q.groupBy === 'domain' ? { field: F.to, size: MAX_ADDRESSES } : { field: GROUP_FIELD[q.groupBy], size: MAX_GROUPS };
   const res = await search(client, {
     index: eventsIndex(prefix),
     size: 0,
     track_total_hits: false,
-    ...(q.groupBy === 'domain' ? { runtime_mappings: RECIPIENT_DOMAIN_RUNTIME } : {}),
     query: eventScope({ from: q.from, to: q.to }, q.filters ?? {}),
-    aggs: q.groupBy ? { groups: { terms: { field: GROUP_FIELD[q.groupBy], size: MAX_GROUPS }, aggs } } : aggs,
+    aggs: terms ? { groups: { terms, aggs } } : aggs,
   });
-  if (!q.groupBy) return [{ group: null, ...read(res.aggregations) }];
-  return buckets(res.aggregations, 'groups').map((b: Bucket) => ({ group: String(b.key), ...read(b) }));
+  if (!terms) return [{ group: null, ...read(res.aggregations) }];
+  const groups = buckets(res.aggregations, 'groups');
+  if (!byDomain) return groups.map((b: Bucket) => ({ group: String(b.key), ...read(b) }));
+  const folded = new Map<string, unknown>();
+  for (const b of groups) {
+    const d = domainOf(String(b.key));
+    folded.set(d, folded.has(d) ? addCounts(folded.get(d), b) : b);
+  }
+  return [...folded].map(([group, b]) => ({ group, ...read(b) }));
 }
 
 /** The backlog at the end of the range; per host when grouped by host (the only grouping a message has one value for). */

@@ -42,6 +42,9 @@ export const METRIC_NAMES = [
 export const MetricNameSchema = z.enum(METRIC_NAMES);
 export type MetricName = z.infer<typeof MetricNameSchema>;
 
+/** Figures that cannot be summed over a domain's recipient addresses (see metric-source.ts). */
+const NOT_PER_DOMAIN: readonly MetricName[] = ['deferred', 'delay_p95'];
+
 export const GROUP_FIELDS = ['domain', 'relay', 'sender', 'host'] as const;
 export const GroupFieldSchema = z.enum(GROUP_FIELDS);
 export type GroupField = z.infer<typeof GroupFieldSchema>;
@@ -98,6 +101,10 @@ export const ThresholdRuleSchema = z
   .strict()
   .refine((r) => r.metric !== 'queue_backlog' || r.group_by === undefined || r.group_by === 'host', {
     message: 'queue_backlog can only be grouped by host',
+    path: ['group_by'],
+  })
+  .refine((r) => r.group_by !== 'domain' || !NOT_PER_DOMAIN.includes(r.metric), {
+    message: 'deferred and delay_p95 are not available per domain (use deferrals, or no group_by)',
     path: ['group_by'],
   });
 

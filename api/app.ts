@@ -72,13 +72,17 @@ export interface ApiDeps {
   pipelineMetrics?: boolean;
 }
 
+function quietLevel(level: string): string {
+  return level === 'debug' || level === 'trace' || level === 'silent' ? level : 'warn';
+}
+
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const registry = deps.registry ?? new Registry();
   const app = Fastify({
-    loggerInstance: deps.logger.child({ role: 'api' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
-    // Query strings longer than this are not a sensible query; fastify answers 414.
-    maxParamLength: 1000,
+    // fastify logs every request at info; only debug and trace levels want that.
+    loggerInstance: deps.logger.child({ role: 'api' }, { level: quietLevel(deps.logger.level) }) as FastifyBaseLogger,
+    // Path parameters longer than this are no message id; fastify answers 414.
+    routerOptions: { maxParamLength: 1000 },
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
@@ -110,7 +114,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   if (deps.page !== false) await app.register(dashboardPage);
 
-  const ctx: ApiContext = { es: deps.es, prefix: deps.prefix, registry, logger: deps.logger };
+  const ctx: ApiContext = { es: deps.es, indexPrefix: deps.prefix, registry, logger: deps.logger };
   await app.register(
     async (api) => {
       api.addHook('onRequest', requireToken(deps.token));

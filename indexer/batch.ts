@@ -64,8 +64,6 @@ export interface BatchEnv {
   bulk: Omit<BulkOptions, 'metrics' | 'logger'>;
   /** Writes dead letters to the DLQ topic; absent for direct writes (`indexLines`). */
   sendDeadLetters?: (messages: OutMessage[]) => Promise<void>;
-  /** Called between chunks (Kafka heartbeats). */
-  heartbeat?: () => Promise<void>;
   metrics?: IndexerMetrics;
   logger?: Logger;
 }
@@ -185,7 +183,6 @@ export async function processBatch(records: readonly BatchRecord[], state: Parti
       for (const doc of state.correlator.push(ev)) changed.set(doc.key, { doc, offset });
     }
     await writer.submit(actions);
-    await env.heartbeat?.();
   }
   await writer.flush();
 

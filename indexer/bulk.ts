@@ -36,8 +36,6 @@ export class BulkAbandoned extends Error {
 export interface BulkOptions {
   /** Checked before each attempt; false abandons the write with `BulkAbandoned`. */
   isRunning(): boolean;
-  /** Called at least every few seconds while waiting to retry (Kafka heartbeats). */
-  onWait?(): Promise<void>;
   /** Called when a retry starts / when a write succeeds after retries (pause / resume consumption). */
   onBackoff?(): void;
   onRecovered?(): void;
@@ -109,8 +107,7 @@ export async function writeBulk(client: EsClient, actions: readonly BulkAction[]
     const until = Date.now() + wait;
     while (Date.now() < until) {
       if (!options.isRunning()) throw new BulkAbandoned();
-      await delay(Math.min(2000, until - Date.now()));
-      await options.onWait?.();
+      await delay(Math.min(1000, until - Date.now()));
     }
   };
 

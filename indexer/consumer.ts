@@ -65,7 +65,16 @@ export async function startConsumerLoop(deps: {
     const first = messages[0] as InMessage;
     const last = messages.at(-1) as InMessage;
     metrics.consumed.inc({ topic: ctx.topic }, messages.length);
-    const isRunning = () => !stopping && ctx.isRunning();
+    // kafkajs sends heartbeats only when asked; a batch waiting on Elasticsearch must keep the
+    // membership alive. A failed heartbeat (rebalance, expired session) abandons the batch.
+    let lost = false;
+    const beat = setInterval(() => {
+      ctx.heartbeat().catch((err: Error) => {
+        if (!lost) logger.info({ partition: ctx.partition, reason: err.message }, 'Group membership changed; abandoning the batch.');
+        lost = true;
+      });
+    }, 1000);
+    const isRunning = () => !stopping && !lost && ctx.isRunning();
     let state: PartitionState | undefined;
     try {
       state = await stateFor(messages);
@@ -78,7 +87,6 @@ export async function startConsumerLoop(deps: {
         bulk: {
           isRunning,
           retryMaxMs: config.indexer.retryMaxMs,
-          onWait: () => ctx.heartbeat(),
           onBackoff: () => {
             // Stop fetching more while Elasticsearch is not taking writes: memory stays at one batch.
             consumer.pause();
@@ -90,7 +98,6 @@ export async function startConsumerLoop(deps: {
           },
         },
         sendDeadLetters,
-        heartbeat: () => ctx.heartbeat(),
         metrics,
         logger,
       };
@@ -109,6 +116,8 @@ export async function startConsumerLoop(deps: {
         logger.warn({ partition: first.partition, from: first.offset, err: (err as Error).message }, 'Batch failed uncommitted; it will be delivered again.');
       }
       throw err;
+    } finally {
+      clearInterval(beat);
     }
   });
 

@@ -2,7 +2,7 @@
  * One line → one event. The header is read here; the message text of Postfix programs goes to
  * the daemon parsers (`postfix/dispatch.ts`).
  */
-import type { MailEvent } from '../core/event.js';
+import { type MailEvent, withAddressDomains } from '../core/event.js';
 import type { ParseContext } from './context.js';
 import { parsePostfixMessage } from './postfix/dispatch.js';
 import { programOf } from './program.js';
@@ -69,7 +69,7 @@ function parseUnchecked(line: string, ctx: ParseContext): MailEvent {
   let message = header.msgStart === 0 ? line : line.slice(header.msgStart);
   if (message.indexOf('#0') >= 0) message = message.replace(ESCAPED_CONTROL, ' ');
   parsePostfixMessage(message, program.name, event);
-  return event;
+  return withAddressDomains(event);
 }
 
 /**

@@ -39,7 +39,8 @@ const RULES: ReadonlyArray<readonly [ReasonCategory, RegExp]> = [
   ['tls', /\bTLS\b|STARTTLS|certificate|\bSSL\b|handshake/i],
   ['content', /spam|virus|malware|content|message rejected|header_checks|body_checks|\bheader\b|\bbody\b|attachment|phish/i],
   ['policy', /polic|access denied|not allowed|prohibited|administratively|\b5\.7\.1\b/i],
-  ['dns', /host or domain name not found|domain not found|name service error|\bDNS\b|\bMX\b|no address|domain does not accept mail|nullmx|unknown domain/i],
+  ['dns', /host or domain name not found|domain not found|name service error|no address|domain does not accept mail|null ?mx|unknown domain/i],
+  ['dns', /\bDNS\b|\bMX\b/],
   [
     'connection',
     /connection (?:timed out|refused|reset)|lost connection|no route to host|network is unreachable|timed out|conversation with|connect to|unable to connect|server unavailable|delivery temporarily suspended/i,
@@ -66,22 +67,33 @@ function replaceVariable(match: string, url: string | undefined): string {
   return '*';
 }
 
-export function normalizeReason(text: string): string {
-  const input = text.length > MAX_INPUT ? text.slice(0, MAX_INPUT) : text;
-  const out = input.replace(VARIABLE, replaceVariable).replace(/\*(?:[ .:,-]*\*)+/g, '*').trim();
-  return out.length > MAX_TEXT ? `${out.slice(0, MAX_TEXT)}…` : out;
+function mask(input: string): string {
+  return input.replace(VARIABLE, replaceVariable).replace(/\*(?:[ .:,-]*\*)+/g, '*').trim();
 }
 
+function shorten(masked: string): string {
+  return masked.length > MAX_TEXT ? `${masked.slice(0, MAX_TEXT)}…` : masked;
+}
+
+export function normalizeReason(text: string): string {
+  return shorten(mask(text.length > MAX_INPUT ? text.slice(0, MAX_INPUT) : text));
+}
+
+/**
+ * Rules see the normalized text, so a host name (`spam-gw.example[192.0.2.1]`) or an address
+ * cannot make a reason look like something it is not; the DNSBL name comes from the original.
+ */
 export function classifyReason(text: string): Reason {
   const input = text.length > MAX_INPUT ? text.slice(0, MAX_INPUT) : text;
+  const masked = mask(input);
   let category: ReasonCategory = 'other';
   for (const [c, re] of RULES) {
-    if (re.test(input)) {
+    if (re.test(masked)) {
       category = c;
       break;
     }
   }
-  const reason: Reason = { category, text: normalizeReason(input) };
+  const reason: Reason = { category, text: shorten(masked) };
   if (category === 'rbl') {
     const m = RBL_NAME.exec(input);
     if (m?.[1] !== undefined) reason.rbl = m[1].toLowerCase();

@@ -3,7 +3,7 @@ import type { EsClient } from '../../core/elasticsearch.js';
 import type { DeferralsResponse } from '../schemas/reasons.js';
 import { COUNTED, distinctMessages } from './counting.js';
 import { type Aggs, type SearchRequest, buckets, num, search } from './es.js';
-import { F, RECIPIENT_DOMAIN, RECIPIENT_DOMAIN_RUNTIME, eventsIndex } from './fields.js';
+import { F, RECIPIENT_DOMAIN, eventsIndex } from './fields.js';
 import { type Filters, eventScope } from './filters.js';
 import { dateHistogram, fillBuckets } from './histogram.js';
 import { type TimeRange, isoString } from './range.js';
@@ -14,7 +14,6 @@ export function deferralsQuery(prefix: string, range: TimeRange, filters: Filter
     index: eventsIndex(prefix),
     size: 0,
     track_total_hits: false,
-    runtime_mappings: RECIPIENT_DOMAIN_RUNTIME,
     query: { bool: { filter: [eventScope(range, filters), COUNTED.deferral] } },
     aggs: {
       messages: distinctMessages(),

@@ -7,7 +7,7 @@ import type { DomainRow, DomainsResponse } from '../schemas/domains.js';
 import { COUNTED } from './counting.js';
 import { deliveryFigureAggs, readDeliveryFigures } from './delivery.js';
 import { type Aggs, type SearchRequest, buckets, numOrNull, search } from './es.js';
-import { F, RECIPIENT_DOMAIN, RECIPIENT_DOMAIN_RUNTIME, eventsIndex } from './fields.js';
+import { F, RECIPIENT_DOMAIN, eventsIndex } from './fields.js';
 import { type Filters, eventScope } from './filters.js';
 import { type TimeRange, isoString } from './range.js';
 
@@ -16,7 +16,6 @@ export function domainsQuery(prefix: string, range: TimeRange, filters: Filters,
     index: eventsIndex(prefix),
     size: 0,
     track_total_hits: false,
-    runtime_mappings: RECIPIENT_DOMAIN_RUNTIME,
     query: { bool: { filter: [eventScope(range, filters), { term: { [F.action]: 'delivery' } }] } },
     aggs: {
       domains: {

@@ -47,26 +47,11 @@ export const M = {
 } as const;
 
 /**
- * The recipient's domain, computed at query time from `email.to.address` the way the report
- * does (`report/metrics.ts` `domainOf`): the part after the last `@`, lower-cased; `(local)` for
- * an address without `@`, `(none)` for the empty address. A runtime field keeps derived fields
- * out of the index layout; it costs a script per matching document, which the benchmark covers.
+ * The recipient's domain, set by the parser (`addressDomain`: lower-cased part after the last
+ * `@`, `(local)`, `(none)`), the report's rule; a plain keyword, so grouping by domain needs no
+ * query-time script.
  */
-export const RECIPIENT_DOMAIN = 'mp_rcpt_domain';
-export const RECIPIENT_DOMAIN_RUNTIME = {
-  [RECIPIENT_DOMAIN]: {
-    type: 'keyword',
-    script: {
-      source: [
-        "if (doc['email.to.address'].size() == 0) return;",
-        "String a = doc['email.to.address'].value;",
-        "if (a.isEmpty()) { emit('(none)'); return; }",
-        "int i = a.lastIndexOf('@');",
-        "emit(i < 0 ? '(local)' : a.substring(i + 1).toLowerCase());",
-      ].join(' '),
-    },
-  },
-} as const;
+export const RECIPIENT_DOMAIN = 'email.to.domain';
 
 export function eventsIndex(prefix: string): string {
   return `${prefix}-events`;

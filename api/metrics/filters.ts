@@ -1,11 +1,12 @@
 /**
  * The filters every endpoint takes (host, recipient domain, sender, recipient), turned into
- * Elasticsearch query clauses. User text only ever becomes a value inside a term or wildcard
+ * Elasticsearch query clauses. On events the domain is the indexed `email.to.domain`; message
+ * documents keep only addresses, so there it is a suffix match on any recipient. User text only ever becomes a value inside a term or wildcard
  * query object, never part of a query string, so no syntax of Lucene or Painless reaches it.
  */
 import type { estypes } from '@elastic/elasticsearch';
 import { z } from 'zod';
-import { F, M } from './fields.js';
+import { F, M, RECIPIENT_DOMAIN } from './fields.js';
 import { type TimeRange, isoString } from './range.js';
 
 type Query = estypes.QueryDslQueryContainer;
@@ -54,7 +55,7 @@ export function timeRangeQuery(field: string, range: TimeRange): Query {
 export function eventFilterClauses(filters: Filters): Query[] {
   const out: Query[] = [];
   if (filters.host !== undefined) out.push(term(F.host, filters.host));
-  if (filters.domain !== undefined) out.push(domainQuery(F.to, filters.domain));
+  if (filters.domain !== undefined) out.push(term(RECIPIENT_DOMAIN, filters.domain));
   if (filters.sender !== undefined) out.push(term(F.from, filters.sender, true));
   if (filters.recipient !== undefined) out.push(term(F.to, filters.recipient, true));
   return out;

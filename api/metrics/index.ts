@@ -28,7 +28,7 @@ export {
 } from './delivery.js';
 export { domainTable, domainsQuery, shapeDomains } from './domains.js';
 export { type Aggs, type Bucket, buckets, num, numOrNull, search, toMailpulseError } from './es.js';
-export { F, M, RECIPIENT_DOMAIN, RECIPIENT_DOMAIN_RUNTIME, eventsIndex, messagesIndex } from './fields.js';
+export { F, M, RECIPIENT_DOMAIN, eventsIndex, messagesIndex } from './fields.js';
 export { type Filters, FiltersSchema, eventFilterClauses, eventScope, messageFilterClauses, timeRangeQuery } from './filters.js';
 export { type Cursor, decodeCursor, encodeCursor, messageSearchQuery, messageTrace, searchMessages } from './messages.js';
 export { backlogAt, queueOverTime, queueQuery, shapeQueue } from './queue.js';

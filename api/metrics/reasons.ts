@@ -37,6 +37,11 @@ export function readCountRows(aggs: unknown, name: string): CountRow[] {
   return buckets(aggs, name).map((b) => ({ key: String(b.key), count: b.doc_count }));
 }
 
+/** Plain string order (as the report sorts), not the locale's. */
+function codeUnitOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Categories with their top reasons, and the flat top list of (category, reason) pairs. */
 export function readReasons(aggs: unknown, limit: number): { categories: CategoryRow[]; reasons: ReasonRow[] } {
   const categories: CategoryRow[] = buckets(aggs, 'categories').map((c: Bucket) => ({
@@ -46,7 +51,7 @@ export function readReasons(aggs: unknown, limit: number): { categories: Categor
   }));
   const reasons = categories
     .flatMap((c) => c.reasons.map((r) => ({ category: c.category, reason: r.reason, count: r.count })))
-    .sort((a, b) => b.count - a.count || a.category.localeCompare(b.category) || a.reason.localeCompare(b.reason))
+    .sort((a, b) => b.count - a.count || codeUnitOrder(a.category, b.category) || codeUnitOrder(a.reason, b.reason))
     .slice(0, limit);
   return { categories, reasons };
 }

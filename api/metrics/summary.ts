@@ -12,11 +12,11 @@ import type { SummaryResponse } from '../schemas/summary.js';
 import { COUNTED, deliveryRate, distinctMessages } from './counting.js';
 import { delayAggs, readDelays } from './delays.js';
 import { type Aggs, type SearchRequest, buckets, num, numOrNull, search } from './es.js';
-import { F, M, RECIPIENT_DOMAIN, RECIPIENT_DOMAIN_RUNTIME, eventsIndex, messagesIndex } from './fields.js';
+import { F, M, RECIPIENT_DOMAIN, eventsIndex, messagesIndex } from './fields.js';
 import { type Filters, eventScope, messageFilterClauses, timeRangeQuery } from './filters.js';
 import { dateHistogram, fillBuckets } from './histogram.js';
 import { type TimeRange, isoString } from './range.js';
-import { NO_REASON_TEXT, UNCATEGORIZED, topTerms } from './reasons.js';
+import { UNCATEGORIZED, readReasons, reasonAggs, topTerms } from './reasons.js';
 
 type Query = estypes.QueryDslQueryContainer;
 type AggMap = Record<string, estypes.AggregationsAggregationContainer>;
@@ -27,22 +27,12 @@ export const SUMMARY_TOP = 50;
 /** Destination domains listed; the report lists every domain, the API the busiest ones. */
 export const SUMMARY_DOMAINS = 1000;
 
+/**
+ * A reason table: the top reasons of each category, flattened and cut to the top rows overall
+ * in `shapeSummary` (exact: a row of the overall top N is in its category's top N).
+ */
 function reasonTable(filter: Query): estypes.AggregationsAggregationContainer {
-  return {
-    filter,
-    aggs: {
-      rows: {
-        multi_terms: {
-          terms: [
-            { field: F.reasonCategory, missing: UNCATEGORIZED },
-            { field: F.reasonText, missing: NO_REASON_TEXT },
-          ],
-          size: SUMMARY_TOP,
-          order: [{ _count: 'desc' }, { _key: 'asc' }],
-        },
-      },
-    },
-  };
+  return { filter, aggs: reasonAggs(SUMMARY_TOP) };
 }
 
 export function summaryEventsQuery(prefix: string, range: TimeRange, filters: Filters): SearchRequest {
@@ -56,7 +46,6 @@ export function summaryEventsQuery(prefix: string, range: TimeRange, filters: Fi
     index: eventsIndex(prefix),
     size: 0,
     track_total_hits: true,
-    runtime_mappings: RECIPIENT_DOMAIN_RUNTIME,
     query: eventScope(range, filters),
     aggs: {
       first: { min: { field: F.timestamp } },
@@ -139,10 +128,8 @@ function category(value: unknown): ReasonCategory {
 }
 
 function reasonRows(aggs: unknown, name: string): SummaryResponse['rejections'] {
-  return buckets(aggs, name, 'rows').map((b) => {
-    const [cat, text] = Array.isArray(b.key) ? b.key : [];
-    return { category: category(cat), reason: String(text ?? ''), count: b.doc_count };
-  });
+  const table = (aggs as Record<string, unknown> | undefined)?.[name];
+  return readReasons(table, SUMMARY_TOP).reasons.map((r) => ({ ...r, category: category(r.category) }));
 }
 
 export function shapeSummary(events: Aggs | undefined, totalLines: number, msgs: Aggs | undefined, range: TimeRange): SummaryResponse {

@@ -10,8 +10,11 @@ import { ErrorBodySchema } from '../schemas/common.js';
 
 export interface ApiContext {
   es: EsClient;
-  /** Index prefix (`ES_INDEX_PREFIX`): aliases `<prefix>-events`, `<prefix>-messages`. */
-  prefix: string;
+  /**
+   * Index prefix (`ES_INDEX_PREFIX`): aliases `<prefix>-events`, `<prefix>-messages`. Not
+   * named `prefix`: these are plugin options, where `prefix` is fastify's URL prefix.
+   */
+  indexPrefix: string;
   /** The process's Prometheus registry, for routes that export their own figures. */
   registry: Registry;
   logger: Logger;

@@ -14,6 +14,6 @@ export const domainsRoutes: ApiRoutes = async (app, ctx) => {
         response: { 200: DomainsResponseSchema, ...ERROR_RESPONSES },
       },
     },
-    async (req) => domainTable(ctx.es, ctx.prefix, req.query.range, req.query.filters, req.query.limit),
+    async (req) => domainTable(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters, req.query.limit),
   );
 };

@@ -23,7 +23,7 @@ export const messagesRoutes: ApiRoutes = async (app, ctx) => {
       const { range, after, limit, queue_id, message_id, status, host, domain, sender, recipient } = req.query;
       return searchMessages(
         ctx.es,
-        ctx.prefix,
+        ctx.indexPrefix,
         { range, after, limit, queue_id, message_id, status },
         { host, domain, sender, recipient },
       );
@@ -40,6 +40,6 @@ export const messagesRoutes: ApiRoutes = async (app, ctx) => {
         response: { 200: MessageTraceResponseSchema, 404: ErrorBodySchema.describe('No such message'), ...ERROR_RESPONSES },
       },
     },
-    async (req) => messageTrace(ctx.es, ctx.prefix, req.params.id),
+    async (req) => messageTrace(ctx.es, ctx.indexPrefix, req.params.id),
   );
 };

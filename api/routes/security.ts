@@ -14,6 +14,6 @@ export const securityRoutes: ApiRoutes = async (app, ctx) => {
         response: { 200: SecurityResponseSchema, ...ERROR_RESPONSES },
       },
     },
-    async (req) => security(ctx.es, ctx.prefix, req.query.range, req.query.filters, req.query.limit),
+    async (req) => security(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters, req.query.limit),
   );
 };

@@ -14,6 +14,6 @@ export const summaryRoutes: ApiRoutes = async (app, ctx) => {
         response: { 200: SummaryResponseSchema, ...ERROR_RESPONSES },
       },
     },
-    async (req) => summary(ctx.es, ctx.prefix, req.query.range, req.query.filters),
+    async (req) => summary(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters),
   );
 };

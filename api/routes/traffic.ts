@@ -14,6 +14,6 @@ export const trafficRoutes: ApiRoutes = async (app, ctx) => {
         response: { 200: TrafficResponseSchema, ...ERROR_RESPONSES },
       },
     },
-    async (req) => traffic(ctx.es, ctx.prefix, req.query.range, req.query.filters, req.query.interval),
+    async (req) => traffic(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters, req.query.interval),
   );
 };

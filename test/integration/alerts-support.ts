@@ -165,10 +165,10 @@ export function manualClock(start: number): { now: () => number; set(ms: number)
   return { now: () => t, set: (ms) => (t = ms) };
 }
 
-/** The alerts a webhook payload carries, as `status:group` strings sorted. */
+/** The alerts a webhook payload carries, as `notice:group` strings (firing, reminder, resolved), sorted. */
 export function payloadAlerts(r: Received): string[] {
-  const p = r.json as { alerts: Array<{ status: string; labels: Record<string, string> }> };
+  const p = r.json as { alerts: Array<{ annotations: Record<string, string>; labels: Record<string, string> }> };
   return p.alerts
-    .map((a) => `${a.status}:${a.labels.domain ?? a.labels.host ?? a.labels['host.name'] ?? ''}`)
+    .map((a) => `${a.annotations.notice}:${a.labels.domain ?? a.labels.host ?? a.labels['host.name'] ?? ''}`)
     .sort();
 }

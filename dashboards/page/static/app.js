@@ -145,22 +145,15 @@ async function loadQueue() {
       ]);
       hbars($('c-deferral-domains'), d.domains.slice(0, 10), { color: COLORS[1] });
     }),
-    api('messages', { ...range(), status: 'deferred', size: '100' }).then((m) => {
-      const oldest = messageList(m)
-        .filter((x) => x.state === 'deferred')
+    // Deferred messages can be older than the range shown: look back as far as Postfix keeps them.
+    api('messages', { from: 'now-30d', to: 'now', status: 'deferred', limit: '200' }).then((m) => {
+      const oldest = m.messages
         .sort((a, b) => Date.parse(a['@timestamp']) - Date.parse(b['@timestamp']))
         .slice(0, 15);
       table($('c-oldest'), oldest, messageColumns, { onRowClick: openTrace });
     }),
   ]);
   showErrors(results);
-}
-
-/** The list of message documents in a search answer, whatever the key it sits under. */
-function messageList(body) {
-  if (Array.isArray(body)) return body;
-  for (const key of ['messages', 'items', 'hits', 'results']) if (Array.isArray(body[key])) return body[key];
-  return [];
 }
 
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '–');
@@ -175,10 +168,13 @@ const messageColumns = [
   { label: 'Deferrals', value: (m) => formatNumber(m.deferrals ?? 0), numeric: true },
 ];
 
-/** What the search box text most likely is: a Message-ID, an address, or a queue ID. */
+/**
+ * What the search box text may be: `<...>` is a Message-ID; text with `@` is a recipient, a
+ * sender or a Message-ID without brackets; anything else a queue ID. Each is asked for.
+ */
 function searchParams(q) {
   if (/^<.*>$/.test(q)) return [{ message_id: q }];
-  if (q.includes('@')) return [{ recipient: q }, { sender: q }];
+  if (q.includes('@')) return [{ recipient: q }, { sender: q }, { message_id: q }];
   return [{ queue_id: q }];
 }
 
@@ -190,7 +186,8 @@ async function search(q) {
   const errors = [];
   for (const p of searchParams(q)) {
     try {
-      for (const m of messageList(await api('messages', { from: 'now-30d', to: 'now', ...p }))) seen.set(m.key ?? JSON.stringify(m), m);
+      const body = await api('messages', { from: 'now-30d', to: 'now', limit: '100', ...p });
+      for (const m of body.messages) seen.set(m.key, m);
     } catch (err) {
       errors.push(err.message);
     }
@@ -205,25 +202,26 @@ async function search(q) {
   table(holder, rows, messageColumns, { onRowClick: openTrace });
 }
 
+/** The whole lifecycle: every hop of the trace (filter re-injections, forwards), with its lines. */
 async function openTrace(m) {
-  const id = m.key ?? m.email?.local_id;
-  $('trace-title').textContent = `Message ${m.email?.local_id ?? id}`;
+  $('trace-title').textContent = `Message ${m.email.local_id}`;
   $('trace-body').textContent = 'Loading…';
   $('trace').showModal();
   try {
-    const t = await api(`messages/${encodeURIComponent(id)}`);
-    const events = t.events ?? t.lifecycle ?? [];
+    const t = await api(`messages/${encodeURIComponent(m.key)}`);
     const body = $('trace-body');
     body.replaceChildren();
-    const msgs = t.messages ?? (t.message ? [t.message] : [m]);
     const summary = document.createElement('div');
-    table(summary, msgs, messageColumns);
+    table(summary, t.hops.map((h) => h.message), messageColumns);
     body.appendChild(summary);
-    for (const e of events) {
-      const pre = document.createElement('pre');
-      pre.textContent = e.event?.original ?? JSON.stringify(e);
-      body.appendChild(pre);
+    for (const hop of t.hops) {
+      for (const e of hop.events) {
+        const pre = document.createElement('pre');
+        pre.textContent = e.event.original;
+        body.appendChild(pre);
+      }
     }
+    if (t.truncated) body.appendChild(Object.assign(document.createElement('p'), { className: 'muted', textContent: 'Some lines are not shown (too many).' }));
   } catch (err) {
     $('trace-body').textContent = err.message;
   }
@@ -232,22 +230,20 @@ async function openTrace(m) {
 async function loadAlerts() {
   const box = $('alerts');
   try {
-    const body = await api('alerts');
-    const active = Array.isArray(body) ? body : (body.active ?? []);
+    const { active } = await api('alerts');
     box.hidden = active.length === 0;
+    box.className = 'alerts';
     box.replaceChildren(Object.assign(document.createElement('b'), { textContent: `${active.length} active alert${active.length === 1 ? '' : 's'}` }));
     const ul = document.createElement('ul');
     for (const a of active) {
       const li = document.createElement('li');
-      const name = a.rule ?? a.name ?? a.id ?? 'alert';
-      const text = a.summary ?? a.message ?? a.description ?? '';
-      const since = a.since ?? a.started_at ?? a.firing_since ?? a.activeSince;
-      li.textContent = `${a.severity ? `[${a.severity}] ` : ''}${name}${text ? `: ${text}` : ''}${since ? ` (since ${when(since)})` : ''}`;
+      li.textContent = `[${a.severity}] ${a.rule}${a.group ? ` (${a.group})` : ''}, ${a.status}: ${a.summary} (since ${when(a.since)})`;
       ul.appendChild(li);
     }
     box.appendChild(ul);
   } catch (err) {
     box.hidden = false;
+    box.className = 'alerts muted-box';
     box.textContent = `Alerts unavailable: ${err.message}`;
   }
 }
@@ -298,6 +294,13 @@ $('search').addEventListener('submit', (e) => {
   e.preventDefault();
   const q = $('search-input').value.trim();
   if (q) search(q);
+});
+window.addEventListener('hashchange', () => {
+  readHash();
+  $('range').value = state.range;
+  $('refresh').value = String(state.refresh);
+  schedule();
+  show(state.view);
 });
 schedule();
 show(state.view);

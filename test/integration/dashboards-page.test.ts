@@ -1,0 +1,126 @@
+/**
+ * The built-in page in a real browser: headless Debian Chromium driven by playwright-core,
+ * against the real API app (`buildApp`, which registers the page) over fixture lines indexed
+ * into the real Elasticsearch under a test prefix. Checks what a person would look at: the
+ * figures equal the hand-counted truth, every chart drew something, the search finds the traced
+ * message and its lifecycle opens. Screenshots go to test-results/ (one per view).
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { buildApp } from '../../api/index.js';
+import { loadConfig } from '../../core/config.js';
+import { createEsClient } from '../../core/elasticsearch.js';
+import { createLogger } from '../../core/logger.js';
+import { repoPath } from '../../core/paths.js';
+import { deleteTemplates, indexLines, installTemplates } from '../../indexer/index.js';
+import { CHROMIUM_PATH } from '../prerequisites.js';
+import { FIXTURE_TRUTH, fixtureLines, TRACE_QUEUE_ID, TRACE_SENDER } from './dashboards-fixture.js';
+
+const skip = existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} missing (apt-get install chromium)`;
+const config = loadConfig();
+const prefix = `mp-test-page-${randomUUID().slice(0, 8)}`;
+const client = createEsClient(config.elasticsearch);
+const shots = repoPath('test-results');
+let app: FastifyInstance;
+let browser: Browser;
+let page: Page;
+let base: string;
+const pageErrors: string[] = [];
+
+before(async () => {
+  if (skip) return;
+  await installTemplates(client, prefix);
+  await indexLines(client, prefix, fixtureLines(), { timeZone: 'UTC' });
+  app = await buildApp({ es: client, prefix, logger: createLogger('silent'), pipelineMetrics: false });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  mkdirSync(shots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.close();
+  await client.indices.delete({ index: `${prefix}-*`, expand_wildcards: 'all' }, { ignore: [404] });
+  await deleteTemplates(client, prefix);
+  await client.close();
+});
+
+async function openView(view: string): Promise<void> {
+  await page.goto(`${base}/#view=${view}&range=now-24h&refresh=0`);
+  await page.waitForSelector(`body[data-loaded="${view}"]`, { timeout: 20_000 });
+}
+
+const text = (selector: string) => page.locator(selector).innerText();
+const points = async (selector: string) => Number(await page.locator(selector).getAttribute('data-points'));
+
+test('delivery view: the figures are the fixture truth and every chart is drawn', { skip }, async () => {
+  await openView('delivery');
+  assert.equal(await text('#error'), '', 'no endpoint failed');
+  assert.equal(await text('#t-delivered'), String(FIXTURE_TRUTH.delivered));
+  assert.equal(await text('#t-deferrals'), String(FIXTURE_TRUTH.deferrals));
+  assert.equal(await text('#t-bounced'), String(FIXTURE_TRUTH.bounced));
+  // delivered / (delivered + bounced + expired) = 3 / 4.
+  assert.equal(await text('#t-rate'), '75.0%');
+  assert.ok((await points('#c-outcomes')) > 0);
+  assert.ok((await page.locator('#c-outcomes rect.bar').count()) >= 3, 'delivered, deferred and bounced bars');
+  assert.ok((await page.locator('#c-rate path.line').count()) === 1);
+  const domains = await page.locator('#c-domains tbody tr td:first-child').allInnerTexts();
+  for (const d of ['gmail.com', 'example.net', 'seznam.cz', 'example.org']) assert.ok(domains.includes(d), `${d} in ${domains}`);
+  await page.screenshot({ path: `${shots}/dashboards-page-delivery.png`, fullPage: true });
+});
+
+test('rejections view: categories, blocklist, postscreen verdicts and the SASL client', { skip }, async () => {
+  await openView('rejections');
+  assert.equal(await text('#error'), '');
+  assert.equal(await text('#t-rejected'), String(FIXTURE_TRUTH.rejected));
+  assert.equal(await text('#t-sasl'), String(FIXTURE_TRUTH.saslFailures));
+  assert.equal(await points('#c-categories'), 3, 'rbl, unknown_user, relay_denied');
+  assert.equal(await points('#c-rbls'), 1);
+  assert.match(await text('#c-rbls'), /zen\.spamhaus\.org/);
+  assert.ok((await page.locator('#c-postscreen path.slice').count()) >= 2);
+  assert.ok((await page.locator('#c-reject-trend rect.bar').count()) >= 1);
+  assert.match(await text('#c-sasl'), /203\.0\.113\.77/);
+  await page.screenshot({ path: `${shots}/dashboards-page-rejections.png`, fullPage: true });
+});
+
+test('queue view: backlog drawn and the deferred message listed as the oldest', { skip }, async () => {
+  await openView('queue');
+  assert.equal(await text('#error'), '');
+  assert.ok((await points('#c-backlog')) > 0);
+  assert.ok((await points('#c-deferrals')) > 0);
+  assert.match(await text('#c-deferral-reasons'), /dns/);
+  assert.match(await text('#c-oldest tbody'), new RegExp(TRACE_QUEUE_ID));
+  await page.screenshot({ path: `${shots}/dashboards-page-queue.png`, fullPage: true });
+});
+
+test('search finds the traced message by queue ID and by sender, and opens its lifecycle', { skip }, async () => {
+  await openView('delivery');
+  await page.fill('#search-input', TRACE_QUEUE_ID);
+  await page.click('#search button');
+  await page.waitForSelector('#search-table tbody tr', { timeout: 10_000 });
+  const rows = await page.locator('#search-table tbody tr').allInnerTexts();
+  assert.equal(rows.length, 1);
+  assert.match(rows[0]!, new RegExp(TRACE_QUEUE_ID));
+  assert.match(rows[0]!, new RegExp(TRACE_SENDER));
+
+  await page.fill('#search-input', TRACE_SENDER);
+  await page.click('#search button');
+  await page.waitForFunction(`document.querySelector('#search-results h2')?.textContent.includes(${JSON.stringify(TRACE_SENDER)})`);
+  assert.match(await text('#search-table tbody'), new RegExp(TRACE_QUEUE_ID));
+
+  await page.click('#search-table tbody tr');
+  await page.waitForSelector('#trace-body pre', { timeout: 10_000 });
+  const lines = await page.locator('#trace-body pre').allInnerTexts();
+  assert.equal(lines.filter((l) => l.includes('status=deferred')).length, FIXTURE_TRUTH.deferrals);
+  await page.screenshot({ path: `${shots}/dashboards-page-trace.png` });
+  assert.deepEqual(pageErrors, []);
+});
