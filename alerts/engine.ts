@@ -12,14 +12,26 @@
 import { randomUUID } from 'node:crypto';
 import type { EsClient } from '../core/elasticsearch.js';
 import type { Logger } from '../core/logger.js';
-import { type GroupObservation, evaluateRule } from './evaluator.js';
+import { evaluateRule, type GroupObservation } from './evaluator.js';
 import { type AlertState, INITIAL_STATE, transition } from './machine.js';
-import { type MetricSource, esMetricSource } from './metric-source.js';
+import { esMetricSource, type MetricSource } from './metric-source.js';
 import type { AlertNotice, Notification, Notifier } from './notification.js';
 import type { Rule, RuleSet } from './rules.js';
 import { fileSilences, silencedBy } from './silences.js';
-import { type EvaluationWrite, type HistoryEntry, type Silence, type StateStore, type StoredAlert, stateOf, storedAlert } from './state-store.js';
+import {
+  type EvaluationWrite,
+  type HistoryEntry,
+  type Silence,
+  type StateStore,
+  type StoredAlert,
+  stateOf,
+  storedAlert,
+} from './state-store.js';
+import type { AlertMetrics } from './telemetry.js';
 import { alertMetrics } from './telemetry.js';
+
+/** Longest pause before a failed step is tried again. */
+const MAX_RETRY_PAUSE_MS = 30_000;
 
 /** A resolved alert is shown (API, history of the group) this long, then forgotten. */
 const RESOLVED_KEEP_MS = 24 * 3_600_000;
@@ -33,11 +45,14 @@ export interface EngineOptions {
   readonly logger: Logger;
   /** Base URL for links in notifications. */
   readonly publicUrl: string;
-  /** The clock; tests inject one. */
+  /** The clock that says which steps are due (data time); tests inject one. */
   readonly now?: () => number;
+  /** Real time: silences (set by people for real hours), record timestamps. Default Date.now. */
+  readonly wallClock?: () => number;
   readonly metrics?: MetricSource;
   /** Most steps one run evaluates when catching up. */
   readonly maxCatchUp?: number;
+  readonly telemetry?: AlertMetrics;
 }
 
 export interface AlertEngine {
@@ -56,15 +71,17 @@ const key = (rule: string, group: string) => `${rule}\u0000${group}`;
 export function createEngine(options: EngineOptions): AlertEngine {
   const { store, logger } = options;
   const clock = options.now ?? Date.now;
+  const wall = options.wallClock ?? Date.now;
   const metricSource = options.metrics ?? esMetricSource(options.client, options.prefix);
   const maxCatchUp = options.maxCatchUp ?? 60;
-  const telemetry = alertMetrics();
+  const telemetry = options.telemetry ?? alertMetrics();
   let ruleSet = options.ruleSet;
   let silencesFromFile = fileSilences(ruleSet.silences);
   const alerts = new Map<string, StoredAlert>();
   const cursors = new Map<string, number>();
   const running = new Map<string, Promise<void>>();
   const unsaved = new Map<string, EvaluationWrite[]>();
+  const retryAt = new Map<string, number>();
 
   function alertsOf(rule: string): StoredAlert[] {
     return [...alerts.values()].filter((a) => a.rule === rule);
@@ -85,14 +102,25 @@ export function createEngine(options: EngineOptions): AlertEngine {
         const result = await notifier.send(notification);
         telemetry.notifications.inc({ channel: notifier.channel, outcome: result.ok ? 'sent' : 'failed' });
         if (result.ok) {
-          logger.info({ channel: notifier.channel, rule: rule.name, alerts: notification.alerts.length, attempts: result.attempts }, 'Notification sent.');
+          logger.info(
+            {
+              channel: notifier.channel,
+              rule: rule.name,
+              alerts: notification.alerts.length,
+              attempts: result.attempts,
+            },
+            'Notification sent.',
+          );
           return;
         }
-        logger.error({ channel: notifier.channel, rule: rule.name, attempts: result.attempts, error: result.error }, 'Notification failed; kept as a dead letter.');
+        logger.error(
+          { channel: notifier.channel, rule: rule.name, attempts: result.attempts, error: result.error },
+          'Notification failed; kept as a dead letter.',
+        );
         telemetry.deadLetters.inc({ channel: notifier.channel });
         await store
           .deadLetter({
-            '@timestamp': new Date(clock()).toISOString(),
+            '@timestamp': new Date(wall()).toISOString(),
             channel: notifier.channel,
             rule: rule.name,
             notification_id: notification.id,
@@ -100,7 +128,12 @@ export function createEngine(options: EngineOptions): AlertEngine {
             error: result.error ?? 'unknown',
             payload: result.payload,
           })
-          .catch((err: Error) => logger.error({ channel: notifier.channel, rule: rule.name, err: err.message }, 'Dead letter could not be written.'));
+          .catch((err: Error) =>
+            logger.error(
+              { channel: notifier.channel, rule: rule.name, err: err.message },
+              'Dead letter could not be written.',
+            ),
+          );
       }),
     );
   }
@@ -108,17 +141,32 @@ export function createEngine(options: EngineOptions): AlertEngine {
   async function evaluateStep(rule: Rule, at: number): Promise<void> {
     const existing = alertsOf(rule.name);
     const known = existing.filter((a) => a.status === 'pending' || a.status === 'firing').map((a) => a.group);
-    const observations = await evaluateRule(rule, at, { client: options.client, prefix: options.prefix, metrics: metricSource }, known);
-    const wallNow = clock();
-    const silences: Silence[] = [...silencesFromFile, ...(await store.activeSilences(wallNow))];
+    const wallNow = wall();
+    // Both reads at once: the time they take is what a page waits for after the step is due.
+    const [observations, stored] = await Promise.all([
+      evaluateRule(rule, at, { client: options.client, prefix: options.prefix, metrics: metricSource }, known),
+      store.activeSilences(wallNow),
+    ]);
+    const silences: Silence[] = [...silencesFromFile, ...stored];
     const byGroup = new Map<string, GroupObservation>(observations.map((o) => [o.group, o]));
     // A group that no longer shows up (no traffic to that domain any more) no longer meets the condition.
     for (const a of existing) {
       if (!byGroup.has(a.group)) {
-        byGroup.set(a.group, { group: a.group, labels: a.labels, active: false, value: null, summary: 'no data in the window', examples: [] });
+        byGroup.set(a.group, {
+          group: a.group,
+          labels: a.labels,
+          active: false,
+          value: null,
+          summary: 'no data in the window',
+          examples: [],
+        });
       }
     }
-    const write: { upsert: StoredAlert[]; remove: { rule: string; group: string }[]; history: HistoryEntry[] } = { upsert: [], remove: [], history: [] };
+    const write: {
+      upsert: StoredAlert[];
+      remove: { rule: string; group: string }[];
+      history: HistoryEntry[];
+    } = { upsert: [], remove: [], history: [] };
     const notices: AlertNotice[] = [];
     const next = new Map<string, StoredAlert | null>();
     for (const o of byGroup.values()) {
@@ -127,8 +175,19 @@ export function createEngine(options: EngineOptions): AlertEngine {
       const labels = { alertname: rule.name, severity: rule.severity, ...(rule.labels ?? {}), ...o.labels };
       const silenced = silencedBy(silences, labels, wallNow) !== undefined;
       const before: AlertState = prev ? stateOf(prev) : INITIAL_STATE;
-      const { state, effects } = transition(before, { active: o.active, value: o.value, silenced, forMs: rule.for, repeatMs: rule.repeat_interval }, at);
-      const base = { rule: rule.name, group: o.group, labels, severity: rule.severity, summary: o.summary, examples: [...o.examples] };
+      const { state, effects } = transition(
+        before,
+        { active: o.active, value: o.value, silenced, forMs: rule.for, repeatMs: rule.repeat_interval },
+        at,
+      );
+      const base = {
+        rule: rule.name,
+        group: o.group,
+        labels,
+        severity: rule.severity,
+        summary: o.summary,
+        examples: [...o.examples],
+      };
       let notice: AlertNotice['notice'] | undefined;
       for (const effect of effects) {
         switch (effect.type) {
@@ -155,12 +214,28 @@ export function createEngine(options: EngineOptions): AlertEngine {
       }
       for (const effect of effects) {
         if (effect.type !== 'changed') continue;
-        write.history.push({ '@timestamp': new Date(at).toISOString(), ...base, from: effect.from, to: effect.to, value: o.value, ...(notice ? { notice } : {}) });
+        write.history.push({
+          '@timestamp': new Date(at).toISOString(),
+          ...base,
+          from: effect.from,
+          to: effect.to,
+          value: o.value,
+          ...(notice ? { notice } : {}),
+        });
       }
-      if (notice === 'reminder') {
-        write.history.push({ '@timestamp': new Date(at).toISOString(), ...base, from: 'firing', to: 'firing', value: o.value, notice });
+      // A reminder, or the firing notice let out when a silence ended: no status change, still history.
+      if (notice && !effects.some((e) => e.type === 'changed')) {
+        write.history.push({
+          '@timestamp': new Date(at).toISOString(),
+          ...base,
+          from: state.status,
+          to: state.status,
+          value: o.value,
+          notice,
+        });
       }
-      const forget = state.status === 'inactive' || (state.status === 'resolved' && at - state.since >= RESOLVED_KEEP_MS);
+      const forget =
+        state.status === 'inactive' || (state.status === 'resolved' && at - state.since >= RESOLVED_KEEP_MS);
       if (forget) {
         if (prev) write.remove.push({ rule: rule.name, group: o.group });
         next.set(o.group, null);
@@ -196,16 +271,26 @@ export function createEngine(options: EngineOptions): AlertEngine {
       const queue = unsaved.get(rule.name) ?? [];
       queue.push(record);
       unsaved.set(rule.name, queue);
-      logger.warn({ rule: rule.name, at: new Date(at).toISOString(), err: (err as Error).message }, 'Alert state not recorded; will retry before the next run.');
+      logger.warn(
+        { rule: rule.name, at: new Date(at).toISOString(), err: (err as Error).message },
+        'Alert state not recorded; will retry before the next run.',
+      );
     }
     const counts = { pending: 0, firing: 0 };
-    for (const a of alertsOf(rule.name)) if (a.status === 'pending' || a.status === 'firing') counts[a.status]++;
+    for (const a of alertsOf(rule.name))
+      if (a.status === 'pending' || a.status === 'firing') counts[a.status]++;
     telemetry.alerts.set({ rule: rule.name, status: 'pending' }, counts.pending);
     telemetry.alerts.set({ rule: rule.name, status: 'firing' }, counts.firing);
   }
 
   async function runRule(rule: Rule): Promise<void> {
-    await flushUnsaved(rule.name);
+    try {
+      await flushUnsaved(rule.name);
+    } catch (err) {
+      retryAt.set(rule.name, clock() + Math.min(rule.every, MAX_RETRY_PAUSE_MS));
+      logger.error({ rule: rule.name, err: (err as Error).message }, 'Alert state still not recorded; the rule waits for it.');
+      return;
+    }
     const now = clock();
     const target = Math.floor((now - rule.query_delay) / rule.every) * rule.every;
     const cursor = cursors.get(rule.name);
@@ -215,7 +300,10 @@ export function createEngine(options: EngineOptions): AlertEngine {
     if (steps > maxCatchUp) {
       const skipped = steps - maxCatchUp;
       first += skipped * rule.every;
-      logger.warn({ rule: rule.name, skipped, from: new Date(cursor ?? first).toISOString() }, 'Too far behind; older steps are not evaluated.');
+      logger.warn(
+        { rule: rule.name, skipped, from: new Date(cursor ?? first).toISOString() },
+        'Too far behind; older steps are not evaluated.',
+      );
     }
     for (let at = first; at <= target; at += rule.every) {
       const started = performance.now();
@@ -224,16 +312,24 @@ export function createEngine(options: EngineOptions): AlertEngine {
         telemetry.evaluations.inc({ rule: rule.name, outcome: 'ok' });
       } catch (err) {
         telemetry.evaluations.inc({ rule: rule.name, outcome: 'error' });
-        logger.error({ rule: rule.name, at: new Date(at).toISOString(), err: (err as Error).message }, 'Rule evaluation failed; retrying at the next tick.');
+        // Elasticsearch down or refusing: try again after a pause, not at every 1 s tick.
+        const pause = Math.min(rule.every, MAX_RETRY_PAUSE_MS);
+        retryAt.set(rule.name, clock() + pause);
+        logger.error(
+          { rule: rule.name, at: new Date(at).toISOString(), retryInMs: pause, err: (err as Error).message },
+          'Rule evaluation failed; the step is retried, nothing is skipped.',
+        );
         return;
       } finally {
         telemetry.evaluationSeconds.observe({ kind: rule.kind }, (performance.now() - started) / 1000);
       }
+      retryAt.delete(rule.name);
       telemetry.lagSeconds.set({ rule: rule.name }, (clock() - at) / 1000);
     }
   }
 
   function isDue(rule: Rule, now: number): boolean {
+    if (now < (retryAt.get(rule.name) ?? 0)) return false;
     const cursor = cursors.get(rule.name);
     const target = Math.floor((now - rule.query_delay) / rule.every) * rule.every;
     return cursor === undefined || cursor < target || (unsaved.get(rule.name)?.length ?? 0) > 0;
@@ -244,7 +340,10 @@ export function createEngine(options: EngineOptions): AlertEngine {
       await store.ensureIndex();
       for (const a of await store.loadAlerts()) alerts.set(key(a.rule, a.group), a);
       for (const [rule, at] of await store.loadCursors()) cursors.set(rule, at);
-      logger.info({ alerts: alerts.size, cursors: cursors.size, rules: ruleSet.rules.length }, 'Alert state loaded.');
+      logger.info(
+        { alerts: alerts.size, cursors: cursors.size, rules: ruleSet.rules.length },
+        'Alert state loaded.',
+      );
     },
     setRules(next) {
       ruleSet = next;

@@ -4,7 +4,7 @@
  * absence); decides nothing about notifying: that is the state machine's job.
  */
 import type { estypes } from '@elastic/elasticsearch';
-import { F, eventsIndex } from '../api/metrics/fields.js';
+import { eventsIndex, F } from '../api/metrics/fields.js';
 import type { EsClient } from '../core/elasticsearch.js';
 import type { MetricPoint, MetricSource } from './metric-source.js';
 import type { AbsenceRule, PatternQuery, PatternRule, Rule, SpikeRule, ThresholdRule } from './rules.js';
@@ -31,7 +31,12 @@ export interface EvaluatorDeps {
 const DAY_MS = 86_400_000;
 
 export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', DAY_MS], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', DAY_MS],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;
@@ -65,8 +70,17 @@ function groupLabels(field: string | undefined, group: string | null): Record<st
   return field && group !== null ? { [field]: group } : {};
 }
 
-async function evaluateThreshold(rule: ThresholdRule, at: number, deps: EvaluatorDeps): Promise<GroupObservation[]> {
-  const points = await deps.metrics(rule.metric, { from: at - rule.window, to: at, filters: rule.filters, groupBy: rule.group_by });
+async function evaluateThreshold(
+  rule: ThresholdRule,
+  at: number,
+  deps: EvaluatorDeps,
+): Promise<GroupObservation[]> {
+  const points = await deps.metrics(rule.metric, {
+    from: at - rule.window,
+    to: at,
+    filters: rule.filters,
+    groupBy: rule.group_by,
+  });
   const threshold = formatValue(rule.metric, rule.value);
   return points.map((p) => {
     const enough = p.volume >= rule.min_volume;
@@ -89,7 +103,13 @@ function byGroup(points: readonly MetricPoint[]): Map<string, number> {
 }
 
 async function evaluateSpike(rule: SpikeRule, at: number, deps: EvaluatorDeps): Promise<GroupObservation[]> {
-  const query = (from: number) => deps.metrics(rule.metric, { from, to: from + rule.window, filters: rule.filters, groupBy: rule.group_by });
+  const query = (from: number) =>
+    deps.metrics(rule.metric, {
+      from,
+      to: from + rule.window,
+      filters: rule.filters,
+      groupBy: rule.group_by,
+    });
   const current = await query(at - rule.window);
   const shifts =
     rule.baseline === 'previous'
@@ -97,7 +117,8 @@ async function evaluateSpike(rule: SpikeRule, at: number, deps: EvaluatorDeps): 
       : Array.from({ length: rule.days }, (_, i) => (i + 1) * DAY_MS);
   const past = await Promise.all(shifts.map((shift) => query(at - rule.window - shift).then(byGroup)));
   const baselineOf = (group: string) => past.reduce((sum, m) => sum + (m.get(group) ?? 0), 0) / past.length;
-  const what = rule.baseline === 'previous' ? 'the previous window' : `the same hour on the past ${rule.days} days`;
+  const what =
+    rule.baseline === 'previous' ? 'the previous window' : `the same hour on the past ${rule.days} days`;
   return current.map((p) => {
     const now = p.value ?? 0;
     const baseline = baselineOf(p.group ?? '');
@@ -127,7 +148,8 @@ export function patternQuery(q: PatternQuery): estypes.QueryDslQueryContainer[] 
   for (const [field, value] of Object.entries(q.fields ?? {})) {
     clauses.push(Array.isArray(value) ? { terms: { [field]: value } } : { term: { [field]: value } });
   }
-  if (q.text !== undefined) clauses.push({ multi_match: { query: q.text, type: 'phrase', fields: [...TEXT_FIELDS] } });
+  if (q.text !== undefined)
+    clauses.push({ multi_match: { query: q.text, type: 'phrase', fields: [...TEXT_FIELDS] } });
   return clauses;
 }
 
@@ -139,7 +161,11 @@ function lines(hits: readonly Hit[]): string[] {
   return hits.map((h) => h._source?.event?.original ?? '').filter((l) => l.length > 0);
 }
 
-async function evaluatePattern(rule: PatternRule, at: number, deps: EvaluatorDeps): Promise<GroupObservation[]> {
+async function evaluatePattern(
+  rule: PatternRule,
+  at: number,
+  deps: EvaluatorDeps,
+): Promise<GroupObservation[]> {
   const query = {
     bool: {
       filter: [
@@ -150,7 +176,14 @@ async function evaluatePattern(rule: PatternRule, at: number, deps: EvaluatorDep
   };
   const inner: Record<string, estypes.AggregationsAggregationContainer> = {};
   if (rule.distinct) inner.distinct = { cardinality: { field: rule.distinct } };
-  if (rule.examples > 0) inner.examples = { top_hits: { size: rule.examples, sort: [{ [F.timestamp]: { order: 'desc' } }], _source: ['event.original'] } };
+  if (rule.examples > 0)
+    inner.examples = {
+      top_hits: {
+        size: rule.examples,
+        sort: [{ [F.timestamp]: { order: 'desc' } }],
+        _source: ['event.original'],
+      },
+    };
   const res = await deps.client.search({
     index: eventsIndex(deps.prefix),
     size: 0,
@@ -158,9 +191,7 @@ async function evaluatePattern(rule: PatternRule, at: number, deps: EvaluatorDep
     ignore_unavailable: true,
     allow_no_indices: true,
     query,
-    aggs: rule.group_by
-      ? { groups: { terms: { field: rule.group_by, size: 500 }, aggs: inner } }
-      : inner,
+    aggs: rule.group_by ? { groups: { terms: { field: rule.group_by, size: 500 }, aggs: inner } } : inner,
   });
   const what = rule.distinct ? `distinct ${rule.distinct}` : 'matching events';
   const observe = (group: string | null, agg: Record<string, unknown>, count: number): GroupObservation => {
@@ -180,7 +211,12 @@ async function evaluatePattern(rule: PatternRule, at: number, deps: EvaluatorDep
     const total = res.hits.total;
     return [observe(null, aggs, typeof total === 'number' ? total : (total?.value ?? 0))];
   }
-  const buckets = (aggs.groups as { buckets: Array<Record<string, unknown> & { key: string; doc_count: number }> } | undefined)?.buckets ?? [];
+  const buckets =
+    (
+      aggs.groups as
+        | { buckets: Array<Record<string, unknown> & { key: string; doc_count: number }> }
+        | undefined
+    )?.buckets ?? [];
   return buckets.map((b) => observe(String(b.key), b, b.doc_count));
 }
 
@@ -188,7 +224,12 @@ async function evaluatePattern(rule: PatternRule, at: number, deps: EvaluatorDep
  * `known`: hosts already pending or firing. A host silent for longer than `lookback` drops out
  * of the query, and must not look resolved for that.
  */
-async function evaluateAbsence(rule: AbsenceRule, at: number, deps: EvaluatorDeps, known: readonly string[]): Promise<GroupObservation[]> {
+async function evaluateAbsence(
+  rule: AbsenceRule,
+  at: number,
+  deps: EvaluatorDeps,
+  known: readonly string[],
+): Promise<GroupObservation[]> {
   const res = await deps.client.search({
     index: eventsIndex(deps.prefix),
     size: 0,
@@ -202,7 +243,12 @@ async function evaluateAbsence(rule: AbsenceRule, at: number, deps: EvaluatorDep
       },
     },
   });
-  const buckets = (res.aggregations?.hosts as { buckets: Array<{ key: string; last: { value: number | null } }> } | undefined)?.buckets ?? [];
+  const buckets =
+    (
+      res.aggregations?.hosts as
+        | { buckets: Array<{ key: string; last: { value: number | null } }> }
+        | undefined
+    )?.buckets ?? [];
   const last = new Map(buckets.map((b) => [String(b.key), b.last.value]));
   const hosts = rule.hosts.length > 0 ? rule.hosts : [...new Set([...last.keys(), ...known])];
   return hosts.map((host) => {
@@ -225,7 +271,12 @@ async function evaluateAbsence(rule: AbsenceRule, at: number, deps: EvaluatorDep
 }
 
 /** `known`: groups of this rule that are pending or firing now. */
-export function evaluateRule(rule: Rule, at: number, deps: EvaluatorDeps, known: readonly string[] = []): Promise<GroupObservation[]> {
+export function evaluateRule(
+  rule: Rule,
+  at: number,
+  deps: EvaluatorDeps,
+  known: readonly string[] = [],
+): Promise<GroupObservation[]> {
   const kind = rule.kind;
   switch (kind) {
     case 'threshold':

@@ -14,8 +14,9 @@
  *   alerts index and counted; the rule goes on.
  * - A rules file with a mistake refuses to start; on reload it is refused and the old rules stay.
  */
-import { type Config } from '../core/config.js';
-import { createEsClient, esHealth, type EsClient } from '../core/elasticsearch.js';
+import type { Registry } from 'prom-client';
+import type { Config } from '../core/config.js';
+import { createEsClient, type EsClient, esHealth } from '../core/elasticsearch.js';
 import { MailpulseError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { type AlertEngine, createEngine } from './engine.js';
@@ -28,17 +29,25 @@ import { watchRules } from './reload.js';
 import { loadRulesFile } from './rules.js';
 import { startScheduler } from './scheduler.js';
 import { esStateStore } from './state-store.js';
+import { alertMetrics } from './telemetry.js';
 
 export { type AlertEngine, createEngine } from './engine.js';
 export { evaluateRule, type GroupObservation } from './evaluator.js';
-export { type AlertState, ALERT_STATUSES, INITIAL_STATE, transition } from './machine.js';
-export { type MetricPoint, type MetricQuery, type MetricSource, esMetricSource } from './metric-source.js';
+export { ALERT_STATUSES, type AlertState, INITIAL_STATE, transition } from './machine.js';
+export { esMetricSource, type MetricPoint, type MetricQuery, type MetricSource } from './metric-source.js';
 export type { AlertNotice, Notification, Notifier } from './notification.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './notifiers/http.js';
 export { sign, verify } from './notifiers/signature.js';
 export { slackMessage, slackNotifier } from './notifiers/slack.js';
 export { alertmanagerPayload, webhookNotifier } from './notifiers/webhook.js';
-export { loadRulesFile, parseRules, type Rule, type RuleSet, RulesFileSchema, SilenceInputSchema } from './rules.js';
+export {
+  loadRulesFile,
+  parseRules,
+  type Rule,
+  type RuleSet,
+  RulesFileSchema,
+  SilenceInputSchema,
+} from './rules.js';
 export {
   alertsIndex,
   type DeadLetter,
@@ -63,6 +72,8 @@ export interface StartOptions {
   readonly metrics?: MetricSource;
   /** false: no SIGHUP handler (several engines in one test process). */
   readonly sighup?: boolean;
+  /** Where the engine's Prometheus metrics go (default prom-client's global registry). */
+  readonly registry?: Registry;
 }
 
 export interface AlertsHandle {
@@ -72,14 +83,23 @@ export interface AlertsHandle {
   stop(): Promise<void>;
 }
 
-export function notifiersFromConfig(alerts: Config['alerts'], logger: Logger, retry?: RetryPolicy): Notifier[] {
+export function notifiersFromConfig(
+  alerts: Config['alerts'],
+  logger: Logger,
+  retry?: RetryPolicy,
+): Notifier[] {
   const out: Notifier[] = [];
   if (alerts.slackWebhookUrl) out.push(slackNotifier({ url: alerts.slackWebhookUrl, logger, retry }));
-  if (alerts.webhookUrl) out.push(webhookNotifier({ url: alerts.webhookUrl, secret: alerts.webhookSecret, logger, retry }));
+  if (alerts.webhookUrl)
+    out.push(webhookNotifier({ url: alerts.webhookUrl, secret: alerts.webhookSecret, logger, retry }));
   return out;
 }
 
-export async function startAlerts(config: Config, logger: Logger, options: StartOptions = {}): Promise<AlertsHandle> {
+export async function startAlerts(
+  config: Config,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<AlertsHandle> {
   const log = logger.child({ role: 'alerts' });
   const ruleSet = loadRulesFile(config.alerts.rulesPath);
   const ownClient = options.client === undefined;
@@ -90,8 +110,10 @@ export async function startAlerts(config: Config, logger: Logger, options: Start
     if (ownClient) await client.close();
     throw new MailpulseError('MP_ERR_ES_UNREACHABLE', [config.elasticsearch.url, (err as Error).message]);
   }
+  const telemetry = alertMetrics(options.registry);
   const notifiers = notifiersFromConfig(config.alerts, log, options.retry);
-  if (notifiers.length === 0) log.warn({}, 'Neither SLACK_WEBHOOK_URL nor WEBHOOK_URL is set: alerts are recorded but nobody is told.');
+  if (notifiers.length === 0)
+    log.warn({}, 'Neither SLACK_WEBHOOK_URL nor WEBHOOK_URL is set: alerts are recorded but nobody is told.');
   const engine = createEngine({
     client,
     prefix: config.elasticsearch.indexPrefix,
@@ -102,11 +124,15 @@ export async function startAlerts(config: Config, logger: Logger, options: Start
     publicUrl: config.api.publicUrl,
     now: options.now,
     metrics: options.metrics,
+    telemetry,
   });
   await engine.init();
-  const reloader = watchRules(config.alerts.rulesPath, engine, log, { sighup: options.sighup });
+  const reloader = watchRules(config.alerts.rulesPath, engine, log, telemetry, { sighup: options.sighup });
   const scheduler = options.schedule === false ? undefined : startScheduler(engine, log);
-  log.info({ rules: ruleSet.rules.map((r) => r.name), channels: notifiers.map((n) => n.channel) }, 'Alert engine started.');
+  log.info(
+    { rules: ruleSet.rules.map((r) => r.name), channels: notifiers.map((n) => n.channel) },
+    'Alert engine started.',
+  );
   return {
     engine,
     reload: reloader.reload,

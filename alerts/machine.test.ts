@@ -3,13 +3,35 @@ import { describe, it } from 'node:test';
 import { type AlertState, type Effect, INITIAL_STATE, type Observation, transition } from './machine.js';
 
 const MIN = 60_000;
-const obs = (o: Partial<Observation>): Observation => ({ active: true, value: 1, silenced: false, forMs: 0, repeatMs: 0, ...o });
+const obs = (o: Partial<Observation>): Observation => ({
+  active: true,
+  value: 1,
+  silenced: false,
+  forMs: 0,
+  repeatMs: 0,
+  ...o,
+});
 const state = (s: Partial<AlertState>): AlertState => ({ ...INITIAL_STATE, ...s });
 const notify = (notice: 'firing' | 'reminder' | 'resolved'): Effect => ({ type: 'notify', notice });
 
 describe('transition: one step', () => {
-  const cases: Array<{ name: string; from: AlertState; obs: Observation; now: number; status: AlertState['status']; effects: Effect[]; check?: (s: AlertState) => void }> = [
-    { name: 'inactive stays inactive on clear', from: INITIAL_STATE, obs: obs({ active: false }), now: 10 * MIN, status: 'inactive', effects: [] },
+  const cases: Array<{
+    name: string;
+    from: AlertState;
+    obs: Observation;
+    now: number;
+    status: AlertState['status'];
+    effects: Effect[];
+    check?: (s: AlertState) => void;
+  }> = [
+    {
+      name: 'inactive stays inactive on clear',
+      from: INITIAL_STATE,
+      obs: obs({ active: false }),
+      now: 10 * MIN,
+      status: 'inactive',
+      effects: [],
+    },
     {
       name: 'inactive → pending when for > 0',
       from: INITIAL_STATE,
@@ -64,7 +86,13 @@ describe('transition: one step', () => {
     },
     {
       name: 'firing, no reminder before repeat_interval',
-      from: state({ status: 'firing', since: 10 * MIN, activeAt: 10 * MIN, firedAt: 10 * MIN, notifiedAt: 10 * MIN }),
+      from: state({
+        status: 'firing',
+        since: 10 * MIN,
+        activeAt: 10 * MIN,
+        firedAt: 10 * MIN,
+        notifiedAt: 10 * MIN,
+      }),
       obs: obs({ repeatMs: 60 * MIN }),
       now: 69 * MIN,
       status: 'firing',
@@ -72,7 +100,13 @@ describe('transition: one step', () => {
     },
     {
       name: 'firing, reminder at repeat_interval',
-      from: state({ status: 'firing', since: 10 * MIN, activeAt: 10 * MIN, firedAt: 10 * MIN, notifiedAt: 10 * MIN }),
+      from: state({
+        status: 'firing',
+        since: 10 * MIN,
+        activeAt: 10 * MIN,
+        firedAt: 10 * MIN,
+        notifiedAt: 10 * MIN,
+      }),
       obs: obs({ repeatMs: 60 * MIN }),
       now: 70 * MIN,
       status: 'firing',
@@ -89,7 +123,13 @@ describe('transition: one step', () => {
     },
     {
       name: 'firing while silenced sends no reminder',
-      from: state({ status: 'firing', since: 10 * MIN, activeAt: 10 * MIN, firedAt: 10 * MIN, notifiedAt: 10 * MIN }),
+      from: state({
+        status: 'firing',
+        since: 10 * MIN,
+        activeAt: 10 * MIN,
+        firedAt: 10 * MIN,
+        notifiedAt: 10 * MIN,
+      }),
       obs: obs({ repeatMs: 60 * MIN, silenced: true }),
       now: 80 * MIN,
       status: 'firing',
@@ -97,7 +137,13 @@ describe('transition: one step', () => {
     },
     {
       name: 'silence ends while firing unnotified → firing notice then',
-      from: state({ status: 'firing', since: 10 * MIN, activeAt: 10 * MIN, firedAt: 10 * MIN, notifiedAt: null }),
+      from: state({
+        status: 'firing',
+        since: 10 * MIN,
+        activeAt: 10 * MIN,
+        firedAt: 10 * MIN,
+        notifiedAt: null,
+      }),
       obs: obs({ repeatMs: 60 * MIN }),
       now: 20 * MIN,
       status: 'firing',
@@ -106,7 +152,13 @@ describe('transition: one step', () => {
     },
     {
       name: 'firing → resolved with a notice when the firing one was sent',
-      from: state({ status: 'firing', since: 10 * MIN, activeAt: 10 * MIN, firedAt: 10 * MIN, notifiedAt: 10 * MIN }),
+      from: state({
+        status: 'firing',
+        since: 10 * MIN,
+        activeAt: 10 * MIN,
+        firedAt: 10 * MIN,
+        notifiedAt: 10 * MIN,
+      }),
       obs: obs({ active: false }),
       now: 30 * MIN,
       status: 'resolved',
@@ -115,7 +167,13 @@ describe('transition: one step', () => {
     },
     {
       name: 'firing → resolved silently when nobody was told',
-      from: state({ status: 'firing', since: 10 * MIN, activeAt: 10 * MIN, firedAt: 10 * MIN, notifiedAt: null }),
+      from: state({
+        status: 'firing',
+        since: 10 * MIN,
+        activeAt: 10 * MIN,
+        firedAt: 10 * MIN,
+        notifiedAt: null,
+      }),
       obs: obs({ active: false, silenced: true }),
       now: 30 * MIN,
       status: 'resolved',
@@ -123,7 +181,13 @@ describe('transition: one step', () => {
     },
     {
       name: 'resolved → pending: a new episode restarts the for clock',
-      from: state({ status: 'resolved', since: 30 * MIN, activeAt: 10 * MIN, firedAt: 10 * MIN, notifiedAt: 10 * MIN }),
+      from: state({
+        status: 'resolved',
+        since: 30 * MIN,
+        activeAt: 10 * MIN,
+        firedAt: 10 * MIN,
+        notifiedAt: 10 * MIN,
+      }),
       obs: obs({ forMs: 5 * MIN }),
       now: 40 * MIN,
       status: 'pending',
@@ -132,7 +196,13 @@ describe('transition: one step', () => {
     },
     {
       name: 'resolved → firing at once (for = 0) with a fresh start time',
-      from: state({ status: 'resolved', since: 30 * MIN, activeAt: 10 * MIN, firedAt: 10 * MIN, notifiedAt: 10 * MIN }),
+      from: state({
+        status: 'resolved',
+        since: 30 * MIN,
+        activeAt: 10 * MIN,
+        firedAt: 10 * MIN,
+        notifiedAt: 10 * MIN,
+      }),
       obs: obs({}),
       now: 40 * MIN,
       status: 'firing',

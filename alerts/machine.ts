@@ -71,7 +71,14 @@ function startEpisode(state: AlertState, obs: Observation, now: number): Transit
   const from = state.status;
   if (obs.forMs > 0) {
     return {
-      state: { status: 'pending', since: now, activeAt: now, firedAt: null, notifiedAt: null, value: obs.value },
+      state: {
+        status: 'pending',
+        since: now,
+        activeAt: now,
+        firedAt: null,
+        notifiedAt: null,
+        value: obs.value,
+      },
       effects: [changed(from, 'pending')],
     };
   }
@@ -102,7 +109,14 @@ export function transition(state: AlertState, obs: Observation, now: number): Tr
     case 'pending':
       if (!obs.active) {
         return {
-          state: { status: 'inactive', since: now, activeAt: null, firedAt: null, notifiedAt: null, value: obs.value },
+          state: {
+            status: 'inactive',
+            since: now,
+            activeAt: null,
+            firedAt: null,
+            notifiedAt: null,
+            value: obs.value,
+          },
           effects: [changed('pending', 'inactive')],
         };
       }
@@ -117,10 +131,16 @@ export function transition(state: AlertState, obs: Observation, now: number): Tr
       }
       if (obs.silenced) return { state: { ...state, value: obs.value }, effects: [] };
       if (state.notifiedAt === null) {
-        return { state: { ...state, notifiedAt: now, value: obs.value }, effects: [{ type: 'notify', notice: 'firing' }] };
+        return {
+          state: { ...state, notifiedAt: now, value: obs.value },
+          effects: [{ type: 'notify', notice: 'firing' }],
+        };
       }
       if (obs.repeatMs > 0 && now - state.notifiedAt >= obs.repeatMs) {
-        return { state: { ...state, notifiedAt: now, value: obs.value }, effects: [{ type: 'notify', notice: 'reminder' }] };
+        return {
+          state: { ...state, notifiedAt: now, value: obs.value },
+          effects: [{ type: 'notify', notice: 'reminder' }],
+        };
       }
       return { state: { ...state, value: obs.value }, effects: [] };
     }

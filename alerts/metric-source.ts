@@ -7,11 +7,11 @@
  */
 import type { estypes } from '@elastic/elasticsearch';
 import { COUNTED, distinctMessages } from '../api/metrics/counting.js';
-import { readDelays, delayAggs } from '../api/metrics/delays.js';
+import { delayAggs, readDelays } from '../api/metrics/delays.js';
 import { deliveryFigureAggs, readDeliveryFigures } from '../api/metrics/delivery.js';
 import { type Bucket, buckets, num, search } from '../api/metrics/es.js';
-import { F, M, eventsIndex, messagesIndex } from '../api/metrics/fields.js';
-import { type Filters, eventScope } from '../api/metrics/filters.js';
+import { eventsIndex, F, M, messagesIndex } from '../api/metrics/fields.js';
+import { eventScope, type Filters } from '../api/metrics/filters.js';
 import { backlogAt } from '../api/metrics/queue.js';
 import type { EsClient } from '../core/elasticsearch.js';
 import type { GroupField, MetricName } from './rules.js';
@@ -53,7 +53,10 @@ const SASL_FAILURE = { term: { [F.action]: 'sasl_failure' } };
 const count = (value: number): Reading => ({ value, volume: value });
 
 /** Sub-aggregations computing `metric` inside one bucket, and how to read them back. */
-function metricAggs(metric: Exclude<MetricName, 'queue_backlog'>): { aggs: Record<string, Agg>; read: (b: unknown) => Reading } {
+function metricAggs(metric: Exclude<MetricName, 'queue_backlog'>): {
+  aggs: Record<string, Agg>;
+  read: (b: unknown) => Reading;
+} {
   switch (metric) {
     case 'delivered':
     case 'bounced':
@@ -81,7 +84,10 @@ function metricAggs(metric: Exclude<MetricName, 'queue_backlog'>): { aggs: Recor
         },
       };
     case 'rejected':
-      return { aggs: { rejected: { filter: COUNTED.rejected } }, read: (b) => count(num(b, 'rejected', 'doc_count')) };
+      return {
+        aggs: { rejected: { filter: COUNTED.rejected } },
+        read: (b) => count(num(b, 'rejected', 'doc_count')),
+      };
     case 'received':
       return {
         aggs: { received: { filter: COUNTED.received, aggs: { messages: distinctMessages() } } },
@@ -117,7 +123,8 @@ function addCounts(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
   if (a && b && typeof a === 'object' && typeof b === 'object') {
     const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
-    for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = k in out ? addCounts(out[k], v) : v;
+    for (const [k, v] of Object.entries(b as Record<string, unknown>))
+      out[k] = k in out ? addCounts(out[k], v) : v;
     return out;
   }
   return a;
@@ -132,11 +139,20 @@ function addCounts(a: unknown, b: unknown): unknown {
  */
 export const MAX_ADDRESSES = 10_000;
 
-async function eventMetric(client: EsClient, prefix: string, metric: Exclude<MetricName, 'queue_backlog'>, q: MetricQuery): Promise<MetricPoint[]> {
+async function eventMetric(
+  client: EsClient,
+  prefix: string,
+  metric: Exclude<MetricName, 'queue_backlog'>,
+  q: MetricQuery,
+): Promise<MetricPoint[]> {
   const { aggs, read } = metricAggs(metric);
   const byDomain = q.groupBy === 'domain';
   const terms =
-    q.groupBy === undefined ? undefined : q.groupBy === 'domain' ? { field: F.to, size: MAX_ADDRESSES } : { field: GROUP_FIELD[q.groupBy], size: MAX_GROUPS };
+    q.groupBy === undefined
+      ? undefined
+      : q.groupBy === 'domain'
+        ? { field: F.to, size: MAX_ADDRESSES }
+        : { field: GROUP_FIELD[q.groupBy], size: MAX_GROUPS };
   const res = await search(client, {
     index: eventsIndex(prefix),
     size: 0,
@@ -166,7 +182,10 @@ async function queueBacklog(client: EsClient, prefix: string, q: MetricQuery): P
       query: {
         bool: {
           filter: [{ range: { [M.queuedAt]: { lte: new Date(q.to).toISOString() } } }],
-          should: [{ bool: { must_not: { exists: { field: M.removedAt } } } }, { range: { [M.removedAt]: { gt: new Date(q.to).toISOString() } } }],
+          should: [
+            { bool: { must_not: { exists: { field: M.removedAt } } } },
+            { range: { [M.removedAt]: { gt: new Date(q.to).toISOString() } } },
+          ],
           minimum_should_match: 1,
         },
       },
@@ -185,5 +204,6 @@ async function queueBacklog(client: EsClient, prefix: string, q: MetricQuery): P
 }
 
 export function esMetricSource(client: EsClient, prefix: string): MetricSource {
-  return (metric, q) => (metric === 'queue_backlog' ? queueBacklog(client, prefix, q) : eventMetric(client, prefix, metric, q));
+  return (metric, q) =>
+    metric === 'queue_backlog' ? queueBacklog(client, prefix, q) : eventMetric(client, prefix, metric, q);
 }

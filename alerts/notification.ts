@@ -48,5 +48,7 @@ export interface Notifier {
 /** Alerts still firing come first, the largest figures first: the top of a long list matters. */
 export function orderedAlerts(n: Notification): AlertNotice[] {
   const rank = (a: AlertNotice) => (a.notice === 'resolved' ? 1 : 0);
-  return [...n.alerts].sort((a, b) => rank(a) - rank(b) || (b.value ?? 0) - (a.value ?? 0) || a.group.localeCompare(b.group));
+  return [...n.alerts].sort(
+    (a, b) => rank(a) - rank(b) || (b.value ?? 0) - (a.value ?? 0) || a.group.localeCompare(b.group),
+  );
 }

@@ -10,7 +10,7 @@ import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { AlertEngine } from './engine.js';
 import { loadRulesFile } from './rules.js';
-import { alertMetrics } from './telemetry.js';
+import type { AlertMetrics } from './telemetry.js';
 
 export interface RulesReloader {
   /** Reloads now; true when the new rules were taken. */
@@ -21,19 +21,30 @@ export interface RulesReloader {
 /** Edits arrive as several events (truncate, write, rename); one reload after they settle. */
 const SETTLE_MS = 200;
 
-export function watchRules(path: string, engine: AlertEngine, logger: Logger, options: { sighup?: boolean } = {}): RulesReloader {
-  const telemetry = alertMetrics();
+export function watchRules(
+  path: string,
+  engine: AlertEngine,
+  logger: Logger,
+  telemetry: AlertMetrics,
+  options: { sighup?: boolean } = {},
+): RulesReloader {
   let timer: NodeJS.Timeout | undefined;
   const reload = (): boolean => {
     try {
       const next = loadRulesFile(path);
       engine.setRules(next);
       telemetry.reloads.inc({ outcome: 'ok' });
-      logger.info({ path, rules: next.rules.length, silences: next.silences.length }, 'Alert rules reloaded.');
+      logger.info(
+        { path, rules: next.rules.length, silences: next.silences.length },
+        'Alert rules reloaded.',
+      );
       return true;
     } catch (err) {
       telemetry.reloads.inc({ outcome: 'invalid' });
-      logger.error({ path, error: describeError(err) }, 'New alert rules refused; the previous rules stay in force.');
+      logger.error(
+        { path, error: describeError(err) },
+        'New alert rules refused; the previous rules stay in force.',
+      );
       return false;
     }
   };
@@ -46,7 +57,9 @@ export function watchRules(path: string, engine: AlertEngine, logger: Logger, op
     watcher = watch(dirname(path), (_event, file) => {
       if (file === null || file === basename(path)) schedule();
     });
-    watcher.on('error', (err) => logger.warn({ path, err: err.message }, 'Rules file watch failed; SIGHUP still reloads.'));
+    watcher.on('error', (err) =>
+      logger.warn({ path, err: err.message }, 'Rules file watch failed; SIGHUP still reloads.'),
+    );
   } catch (err) {
     logger.warn({ path, err: (err as Error).message }, 'Cannot watch the rules file; SIGHUP still reloads.');
   }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isMailpulseError } from '../core/errors.js';
-import { DurationSchema, parseRules } from './rules.js';
+import { repoPath } from '../core/paths.js';
+import { DurationSchema, loadRulesFile, parseRules } from './rules.js';
 
 const yaml = (rules: string, extra = '') => `${extra}rules:\n${rules}`;
 
@@ -30,6 +31,17 @@ describe('durations', () => {
 });
 
 describe('rules file: accepted', () => {
+  it('the shipped default rules file is valid', () => {
+    const set = loadRulesFile(repoPath('alerts', 'rules.default.yaml'));
+    assert.ok(set.rules.length >= 8);
+    assert.deepEqual([...new Set(set.rules.map((r) => r.kind))].sort(), [
+      'absence',
+      'pattern',
+      'spike',
+      'threshold',
+    ]);
+  });
+
   it('applies defaults from the file, then the built-in ones', () => {
     const set = parseRules(
       yaml(
@@ -73,7 +85,10 @@ describe('rules file: accepted', () => {
       }),
       'rules.json',
     );
-    assert.deepEqual(set.rules.map((r) => r.name), ['a']);
+    assert.deepEqual(
+      set.rules.map((r) => r.name),
+      ['a'],
+    );
     assert.equal(set.silences.length, 1);
     assert.equal(set.silences[0]?.created_by, 'rules file');
   });
@@ -83,17 +98,23 @@ describe('rules file: refused with the rule name and the field', () => {
   const cases: Array<{ name: string; text: string; expect: RegExp }> = [
     {
       name: 'threshold without a value',
-      text: yaml('  - name: low-delivery\n    kind: threshold\n    metric: delivery_rate\n    op: "<"\n    window: 15m\n'),
+      text: yaml(
+        '  - name: low-delivery\n    kind: threshold\n    metric: delivery_rate\n    op: "<"\n    window: 15m\n',
+      ),
       expect: /rule "low-delivery" \(rules\[0\]\) field value: required/,
     },
     {
       name: 'unknown metric',
-      text: yaml('  - name: x\n    kind: threshold\n    metric: nope\n    op: ">"\n    value: 1\n    window: 5m\n'),
+      text: yaml(
+        '  - name: x\n    kind: threshold\n    metric: nope\n    op: ">"\n    value: 1\n    window: 5m\n',
+      ),
       expect: /rule "x" \(rules\[0\]\) field metric:/,
     },
     {
       name: 'bad duration in the second rule',
-      text: yaml('  - name: ok\n    kind: absence\n    window: 15m\n  - name: bad-window\n    kind: absence\n    window: 15 minutes\n'),
+      text: yaml(
+        '  - name: ok\n    kind: absence\n    window: 15m\n  - name: bad-window\n    kind: absence\n    window: 15 minutes\n',
+      ),
       expect: /rule "bad-window" \(rules\[1\]\) field window: expected a duration/,
     },
     {
@@ -118,7 +139,9 @@ describe('rules file: refused with the rule name and the field', () => {
     },
     {
       name: 'duplicate names',
-      text: yaml('  - name: twice\n    kind: absence\n    window: 5m\n  - name: twice\n    kind: absence\n    window: 9m\n'),
+      text: yaml(
+        '  - name: twice\n    kind: absence\n    window: 5m\n  - name: twice\n    kind: absence\n    window: 9m\n',
+      ),
       expect: /rule "twice" \(rules\[1\]\) field name: duplicate/,
     },
     {
@@ -129,8 +152,33 @@ describe('rules file: refused with the rule name and the field', () => {
     { name: 'YAML syntax error', text: 'rules: [\n', expect: /Invalid alert rules in rules\.yaml: / },
     { name: 'no rules key', text: 'rulez: []\n', expect: /rules: / },
     {
+      name: 'queue backlog per domain',
+      text: yaml(
+        '  - name: backlog\n    kind: threshold\n    metric: queue_backlog\n    group_by: domain\n    op: ">"\n    value: 10\n    window: 5m\n',
+      ),
+      expect: /rule "backlog" \(rules\[0\]\) field group_by: queue_backlog can only be grouped by host/,
+    },
+    {
+      name: 'p95 delay per domain',
+      text: yaml(
+        '  - name: slow\n    kind: threshold\n    metric: delay_p95\n    group_by: domain\n    op: ">"\n    value: 10\n    window: 5m\n',
+      ),
+      expect:
+        /rule "slow" \(rules\[0\]\) field group_by: deferred and delay_p95 are not available per domain/,
+    },
+    {
+      name: 'unknown filter',
+      text: yaml(
+        '  - name: filt\n    kind: threshold\n    metric: bounced\n    op: ">"\n    value: 10\n    window: 5m\n    filters: { hots: mx1 }\n',
+      ),
+      expect: /rule "filt" \(rules\[0\]\) field filters\.hots: unknown field/,
+    },
+    {
       name: 'silence without an end',
-      text: yaml('  - name: a\n    kind: absence\n    window: 5m\n', 'silences:\n  - matchers: { alertname: a }\n'),
+      text: yaml(
+        '  - name: a\n    kind: absence\n    window: 5m\n',
+        'silences:\n  - matchers: { alertname: a }\n',
+      ),
       expect: /silences\.0\.ends_at/,
     },
   ];

@@ -12,17 +12,18 @@ import { MailpulseError } from '../core/errors.js';
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** `30s`, `5m`, `4h`, `7d` (or `0`) → milliseconds. */
-export const DurationSchema = z
-  .union([z.string(), z.literal(0)])
-  .transform((value, ctx) => {
-    if (value === 0 || value === '0') return 0;
-    const m = /^(\d+)(ms|s|m|h|d)$/.exec(value);
-    if (!m) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like 30s, 5m, 4h or 7d (got ${JSON.stringify(value)})` });
-      return z.NEVER;
-    }
-    return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
-  });
+export const DurationSchema = z.union([z.string(), z.literal(0)]).transform((value, ctx) => {
+  if (value === 0 || value === '0') return 0;
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(value);
+  if (!m) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration like 30s, 5m, 4h or 7d (got ${JSON.stringify(value)})`,
+    });
+    return z.NEVER;
+  }
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+});
 
 /** Metrics a threshold or spike rule can watch: the names of the shared metrics module. */
 export const METRIC_NAMES = [
@@ -192,7 +193,9 @@ export const DefaultsSchema = z
 export const SilenceInputSchema = z
   .object({
     /** Label name → exact value; `alertname` is the rule name, group labels are `domain`, `host`, ... */
-    matchers: z.record(z.string().min(1), z.string()).refine((m) => Object.keys(m).length > 0, 'give at least one matcher'),
+    matchers: z
+      .record(z.string().min(1), z.string())
+      .refine((m) => Object.keys(m).length > 0, 'give at least one matcher'),
     starts_at: z.iso.datetime({ offset: true }).optional(),
     ends_at: z.iso.datetime({ offset: true }),
     comment: z.string().default(''),
@@ -213,7 +216,8 @@ type RuleInput = z.infer<typeof RuleInputSchema>;
 type Defaults = z.infer<typeof DefaultsSchema>;
 
 /** A rule with every default applied: what the evaluator and scheduler read. */
-export type Rule = RuleInput & Required<Pick<RuleInput, 'severity' | 'every' | 'for' | 'repeat_interval' | 'query_delay' | 'notify'>>;
+export type Rule = RuleInput &
+  Required<Pick<RuleInput, 'severity' | 'every' | 'for' | 'repeat_interval' | 'query_delay' | 'notify'>>;
 export type ThresholdRule = Extract<Rule, { kind: 'threshold' }>;
 export type SpikeRule = Extract<Rule, { kind: 'spike' }>;
 export type PatternRule = Extract<Rule, { kind: 'pattern' }>;
@@ -250,7 +254,8 @@ function describe(error: z.ZodError, data: unknown): string {
           return `${name} (rules[${index}]) field ${field}: unknown field (a typo?)`;
         }
         const field = rest.length > 0 ? rest.join('.') : issue.code === 'invalid_union' ? 'kind' : '(rule)';
-        const message = issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;
+        const message =
+          issue.code === 'invalid_type' && issue.input === undefined ? 'required' : issue.message;
         return `${name} (rules[${index}]) field ${field}: ${message}`;
       }
       return `${issue.path.length > 0 ? issue.path.join('.') : '(file)'}: ${issue.message}`;
@@ -259,7 +264,11 @@ function describe(error: z.ZodError, data: unknown): string {
 }
 
 /** Parses and validates rules text; throws MP_ERR_RULES_INVALID naming the rule and field. */
-export function parseRules(text: string, source: string, format: 'yaml' | 'json' = source.endsWith('.json') ? 'json' : 'yaml'): RuleSet {
+export function parseRules(
+  text: string,
+  source: string,
+  format: 'yaml' | 'json' = source.endsWith('.json') ? 'json' : 'yaml',
+): RuleSet {
   let data: unknown;
   try {
     data = format === 'json' ? JSON.parse(text) : parseYaml(text);
@@ -267,11 +276,15 @@ export function parseRules(text: string, source: string, format: 'yaml' | 'json'
     throw new MailpulseError('MP_ERR_RULES_INVALID', [source, (err as Error).message.split('\n')[0]]);
   }
   const parsed = RulesFileSchema.safeParse(data);
-  if (!parsed.success) throw new MailpulseError('MP_ERR_RULES_INVALID', [source, describe(parsed.error, data)]);
+  if (!parsed.success)
+    throw new MailpulseError('MP_ERR_RULES_INVALID', [source, describe(parsed.error, data)]);
   const seen = new Set<string>();
   for (const [i, rule] of parsed.data.rules.entries()) {
     if (seen.has(rule.name)) {
-      throw new MailpulseError('MP_ERR_RULES_INVALID', [source, `rule "${rule.name}" (rules[${i}]) field name: duplicate rule name`]);
+      throw new MailpulseError('MP_ERR_RULES_INVALID', [
+        source,
+        `rule "${rule.name}" (rules[${i}]) field name: duplicate rule name`,
+      ]);
     }
     seen.add(rule.name);
   }
@@ -286,7 +299,10 @@ export function loadRulesFile(path: string): RuleSet {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new MailpulseError('MP_ERR_RULES_INVALID', [path, `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+    throw new MailpulseError('MP_ERR_RULES_INVALID', [
+      path,
+      `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    ]);
   }
   return parseRules(text, path);
 }

@@ -16,7 +16,9 @@ export function startScheduler(engine: AlertEngine, logger: Logger): Scheduler {
     '* * * * * *',
     () => {
       // Not awaited: evaluateDue starts the due rules and returns; a slow rule must not hold the tick.
-      void engine.evaluateDue().catch((err: Error) => logger.error({ err: err.message }, 'Alert tick failed.'));
+      void engine
+        .evaluateDue()
+        .catch((err: Error) => logger.error({ err: err.message }, 'Alert tick failed.'));
     },
     { name: 'mailpulse-alerts', suppressMissedWarning: true },
   );

@@ -15,7 +15,11 @@ export function matches(s: Pick<Silence, 'matchers'>, labels: Readonly<Record<st
 }
 
 /** The first active silence covering these labels, if any. */
-export function silencedBy(silences: readonly Silence[], labels: Readonly<Record<string, string>>, now: number): Silence | undefined {
+export function silencedBy(
+  silences: readonly Silence[],
+  labels: Readonly<Record<string, string>>,
+  now: number,
+): Silence | undefined {
   return silences.find((s) => isActive(s, now) && matches(s, labels));
 }
 

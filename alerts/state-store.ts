@@ -183,10 +183,18 @@ export function esStateStore(client: EsClient, prefix: string): StateStore {
       const exists = await client.indices.exists({ index });
       if (exists) return;
       try {
-        await client.indices.create({ index, settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: MAPPING });
+        await client.indices.create({
+          index,
+          settings: { number_of_shards: 1, number_of_replicas: 0 },
+          mappings: MAPPING,
+        });
       } catch (err) {
         // Another process created it between our check and our create: what we wanted.
-        if ((err as { body?: { error?: { type?: string } } }).body?.error?.type !== 'resource_already_exists_exception') throw err;
+        if (
+          (err as { body?: { error?: { type?: string } } }).body?.error?.type !==
+          'resource_already_exists_exception'
+        )
+          throw err;
       }
     },
 
@@ -195,7 +203,12 @@ export function esStateStore(client: EsClient, prefix: string): StateStore {
     },
 
     async loadCursors() {
-      const res = await client.search({ ...all, size: 10_000, query: docIs('cursor'), _source: ['rule', 'evaluated_up_to'] });
+      const res = await client.search({
+        ...all,
+        size: 10_000,
+        query: docIs('cursor'),
+        _source: ['rule', 'evaluated_up_to'],
+      });
       const out = new Map<string, number>();
       for (const h of res.hits.hits) {
         const s = h._source as { rule?: string; evaluated_up_to?: string } | undefined;
@@ -206,7 +219,8 @@ export function esStateStore(client: EsClient, prefix: string): StateStore {
 
     async write(w) {
       const operations: object[] = [];
-      for (const a of w.upsert) operations.push({ index: { _index: index, _id: alertId(a.rule, a.group) } }, { doc: 'alert', ...a });
+      for (const a of w.upsert)
+        operations.push({ index: { _index: index, _id: alertId(a.rule, a.group) } }, { doc: 'alert', ...a });
       for (const r of w.remove) operations.push({ delete: { _index: index, _id: alertId(r.rule, r.group) } });
       for (const h of w.history) operations.push({ index: { _index: index } }, { doc: 'history', ...h });
       operations.push(
@@ -228,7 +242,12 @@ export function esStateStore(client: EsClient, prefix: string): StateStore {
     async listAlerts(statuses) {
       const filter: object[] = [docIs('alert')];
       if (statuses && statuses.length > 0) filter.push({ terms: { status: statuses } });
-      const res = await client.search({ ...all, size: 10_000, query: { bool: { filter } }, sort: [{ since: 'desc' }] });
+      const res = await client.search({
+        ...all,
+        size: 10_000,
+        query: { bool: { filter } },
+        sort: [{ since: 'desc' }],
+      });
       return sources(res.hits.hits, StoredAlertSchema);
     },
 
@@ -236,7 +255,12 @@ export function esStateStore(client: EsClient, prefix: string): StateStore {
       const filter: object[] = [docIs('history')];
       if (from !== undefined) filter.push({ range: { '@timestamp': { gte: from, format: 'epoch_millis' } } });
       if (rule) filter.push({ term: { rule } });
-      const res = await client.search({ ...all, size: limit, query: { bool: { filter } }, sort: [{ '@timestamp': 'desc' }] });
+      const res = await client.search({
+        ...all,
+        size: limit,
+        query: { bool: { filter } },
+        sort: [{ '@timestamp': 'desc' }],
+      });
       return sources(res.hits.hits, HistoryEntrySchema);
     },
 
@@ -259,21 +283,37 @@ export function esStateStore(client: EsClient, prefix: string): StateStore {
 
     async listSilences({ includeExpiredSince }) {
       const filter: object[] = [docIs('silence')];
-      if (includeExpiredSince !== undefined) filter.push({ range: { ends_at: { gt: includeExpiredSince, format: 'epoch_millis' } } });
-      const res = await client.search({ ...all, size: 1000, query: { bool: { filter } }, sort: [{ ends_at: 'desc' }] });
+      if (includeExpiredSince !== undefined)
+        filter.push({ range: { ends_at: { gt: includeExpiredSince, format: 'epoch_millis' } } });
+      const res = await client.search({
+        ...all,
+        size: 1000,
+        query: { bool: { filter } },
+        sort: [{ ends_at: 'desc' }],
+      });
       return sources(res.hits.hits, SilenceSchema);
     },
 
     async createSilence(input, now) {
       await this.ensureIndex();
       const silence: Silence = { ...input, id: randomUUID(), created_at: new Date(now).toISOString() };
-      await client.index({ index, id: `silence:${silence.id}`, document: { doc: 'silence', ...silence }, refresh: true });
+      await client.index({
+        index,
+        id: `silence:${silence.id}`,
+        document: { doc: 'silence', ...silence },
+        refresh: true,
+      });
       return silence;
     },
 
     async expireSilence(id, now) {
       try {
-        await client.update({ index, id: `silence:${id}`, doc: { ends_at: new Date(now).toISOString() }, refresh: true });
+        await client.update({
+          index,
+          id: `silence:${id}`,
+          doc: { ends_at: new Date(now).toISOString() },
+          refresh: true,
+        });
         return true;
       } catch (err) {
         if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return false;
@@ -286,7 +326,12 @@ export function esStateStore(client: EsClient, prefix: string): StateStore {
     },
 
     async listDeadLetters(limit) {
-      const res = await client.search({ ...all, size: limit, query: docIs('dead_letter'), sort: [{ '@timestamp': 'desc' }] });
+      const res = await client.search({
+        ...all,
+        size: limit,
+        query: docIs('dead_letter'),
+        sort: [{ '@timestamp': 'desc' }],
+      });
       return sources(res.hits.hits, DeadLetterSchema);
     },
   };

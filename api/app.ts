@@ -15,10 +15,10 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
-  type ZodTypeProvider,
   jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
+  type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import type { EsClient } from '../core/elasticsearch.js';
@@ -26,11 +26,12 @@ import type { Logger } from '../core/logger.js';
 import { dashboardPage } from '../dashboards/page/plugin.js';
 import { requireToken } from './auth.js';
 import { installErrorHandlers } from './error-handler.js';
+import { alertsRoutes } from './routes/alerts.js';
 import type { ApiContext, ApiRoutes } from './routes/context.js';
 import { deferralsRoutes } from './routes/deferrals.js';
 import { deliveryRoutes } from './routes/delivery.js';
 import { domainsRoutes } from './routes/domains.js';
-import { type ReadinessCheck, healthRoutes } from './routes/health.js';
+import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { messagesRoutes } from './routes/messages.js';
 import { queueRoutes } from './routes/queue.js';
 import { rejectionsRoutes } from './routes/rejections.js';
@@ -52,6 +53,7 @@ export const API_ROUTES: readonly ApiRoutes[] = [
   trafficRoutes,
   securityRoutes,
   messagesRoutes,
+  alertsRoutes,
 ];
 
 export interface ApiDeps {
@@ -80,7 +82,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const registry = deps.registry ?? new Registry();
   const app = Fastify({
     // fastify logs every request at info; only debug and trace levels want that.
-    loggerInstance: deps.logger.child({ role: 'api' }, { level: quietLevel(deps.logger.level) }) as FastifyBaseLogger,
+    loggerInstance: deps.logger.child(
+      { role: 'api' },
+      { level: quietLevel(deps.logger.level) },
+    ) as FastifyBaseLogger,
     // Path parameters longer than this are no message id; fastify answers 414.
     routerOptions: { maxParamLength: 1000 },
     bodyLimit: 64 * 1024,

@@ -5,14 +5,21 @@
  * - fastify's own 4xx (malformed URL, unsupported media type, body too large) → as they are;
  * - anything else is a bug: 500 with a generic message, the details only in the log.
  */
+
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { STATUS_CODES } from 'node:http';
 import { isMailpulseError } from '../core/errors.js';
 import type { ErrorBody } from './schemas/common.js';
 
 function body(statusCode: number, code: string, message: string, issues?: ErrorBody['issues']): ErrorBody {
-  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message, ...(issues ? { issues } : {}) };
+  return {
+    statusCode,
+    code,
+    error: STATUS_CODES[statusCode] ?? 'Error',
+    message,
+    ...(issues ? { issues } : {}),
+  };
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {
@@ -20,7 +27,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.map((v) => {
         const where = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
-        return { path: where === '' ? `(${err.validationContext ?? 'request'})` : where, message: v.message ?? 'invalid' };
+        return {
+          path: where === '' ? `(${err.validationContext ?? 'request'})` : where,
+          message: v.message ?? 'invalid',
+        };
       });
       const text = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
       return reply.code(400).send(body(400, 'MP_ERR_API_VALIDATION', `Invalid request: ${text}`, issues));
@@ -35,10 +45,14 @@ export function installErrorHandlers(app: FastifyInstance): void {
       return reply.code(status).send(body(status, err.code ?? 'MP_ERR_API_VALIDATION', err.message));
     }
     req.log.error({ err }, 'Unexpected error answering a request.');
-    return reply.code(500).send(body(500, 'MP_ERR_API_INTERNAL', 'Internal error; the server log has the details'));
+    return reply
+      .code(500)
+      .send(body(500, 'MP_ERR_API_INTERNAL', 'Internal error; the server log has the details'));
   });
 
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(body(404, 'MP_ERR_API_NOT_FOUND', `Route ${req.method} ${req.url.split('?')[0]} not found`));
+    reply
+      .code(404)
+      .send(body(404, 'MP_ERR_API_NOT_FOUND', `Route ${req.method} ${req.url.split('?')[0]} not found`));
   });
 }

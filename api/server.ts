@@ -21,7 +21,11 @@ export interface StartOptions {
   registry?: Registry;
 }
 
-export async function startApi(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningApi> {
+export async function startApi(
+  config: Config,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningApi> {
   // Queries of a 24 h range answer in well under a second; a minute means Elasticsearch is stuck.
   const es = createEsClient(config.elasticsearch, { requestTimeoutMs: 60_000 });
   const kafka = createKafka(config.kafka, logger);
@@ -42,10 +46,15 @@ export async function startApi(config: Config, logger: Logger, options: StartOpt
   } catch (err) {
     await es.close();
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new MailpulseError('MP_ERR_API_LISTEN', [`${config.api.host}:${config.api.port}`, reason], { cause: err });
+    throw new MailpulseError('MP_ERR_API_LISTEN', [`${config.api.host}:${config.api.port}`, reason], {
+      cause: err,
+    });
   }
   const url = address.replace('://[::1]', '://localhost');
-  logger.info({ url, auth: config.api.token !== undefined, prefix: config.elasticsearch.indexPrefix }, 'API listening.');
+  logger.info(
+    { url, auth: config.api.token !== undefined, prefix: config.elasticsearch.indexPrefix },
+    'API listening.',
+  );
   let stopped: Promise<void> | undefined;
   return {
     url,

@@ -34,7 +34,13 @@ export function installRequestMetrics(app: FastifyInstance, registry: Registry):
   const requests = once(
     registry,
     'mailpulse_api_requests_total',
-    () => new Counter({ name: 'mailpulse_api_requests_total', help: 'HTTP requests answered by the API', labelNames, registers: [registry] }),
+    () =>
+      new Counter({
+        name: 'mailpulse_api_requests_total',
+        help: 'HTTP requests answered by the API',
+        labelNames,
+        registers: [registry],
+      }),
   );
   const latency = once(
     registry,
@@ -49,17 +55,31 @@ export function installRequestMetrics(app: FastifyInstance, registry: Registry):
       }),
   );
   app.addHook('onResponse', async (req, reply) => {
-    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    const labels = {
+      method: req.method,
+      route: req.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
     requests.inc(labels);
     latency.observe(labels, reply.elapsedTime / 1000);
   });
 }
 
-export function installPipelineMetrics(registry: Registry, es: EsClient, prefix: string, logger: Logger): void {
+export function installPipelineMetrics(
+  registry: Registry,
+  es: EsClient,
+  prefix: string,
+  logger: Logger,
+): void {
   const up = once(
     registry,
     'mailpulse_api_elasticsearch_up',
-    () => new Gauge({ name: 'mailpulse_api_elasticsearch_up', help: '1 when the last pipeline figures came from Elasticsearch', registers: [registry] }),
+    () =>
+      new Gauge({
+        name: 'mailpulse_api_elasticsearch_up',
+        help: '1 when the last pipeline figures came from Elasticsearch',
+        registers: [registry],
+      }),
   );
   const mail = once(
     registry,
@@ -112,7 +132,8 @@ export function installPipelineMetrics(registry: Registry, es: EsClient, prefix:
         backlogAt(es, prefix, now),
       ]);
       const f = readDeliveryFigures(res.aggregations);
-      for (const figure of ['delivered', 'deferrals', 'deferred', 'bounced', 'expired'] as const) mail.set({ figure }, f[figure]);
+      for (const figure of ['delivered', 'deferrals', 'deferred', 'bounced', 'expired'] as const)
+        mail.set({ figure }, f[figure]);
       mail.set({ figure: 'rejected' }, num(res.aggregations, 'rejected', 'doc_count'));
       backlog.set({ state: 'active' }, queue.active);
       backlog.set({ state: 'deferred' }, queue.deferred);

@@ -3,7 +3,7 @@
  * into the repository: `../shared/corpus/` beside the checkout (xz-compressed, so `xz -dc`).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { repoRoot } from '../core/paths.js';
 
@@ -15,7 +15,9 @@ export function readCorpus(path = DEFAULT_CORPUS): string[] {
     process.stderr.write(`corpus not found: ${path} (pass a path as the first argument)\n`);
     process.exit(2);
   }
-  const bytes = path.endsWith('.xz') ? execFileSync('xz', ['-dc', path], { maxBuffer: 1 << 30 }) : execFileSync('cat', [path], { maxBuffer: 1 << 30 });
+  const bytes = path.endsWith('.xz')
+    ? execFileSync('xz', ['-dc', path], { maxBuffer: 1 << 30 })
+    : readFileSync(path);
   const lines = bytes.toString('utf8').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;

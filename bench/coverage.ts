@@ -14,7 +14,9 @@ import { readCorpus } from './corpus.js';
 
 /** Masks what varies between lines of one shape: IDs, addresses, numbers. */
 function shapeOf(line: string): string {
-  const afterHeader = line.replace(/^\S+ \S+ /, '').replace(/^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ /, '');
+  const afterHeader = line
+    .replace(/^\S+ \S+ /, '')
+    .replace(/^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ /, '');
   return afterHeader
     .replace(/\[\d+\]:/, ':')
     .replace(/<[^<>]*>/g, '<…>')
@@ -23,6 +25,9 @@ function shapeOf(line: string): string {
     .replace(/\d+/g, 'N')
     .slice(0, 160);
 }
+
+// `| head` closes the pipe early: that is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
 
 const { values, positionals } = parseArgs({
   options: { tz: { type: 'string', default: 'UTC' }, examples: { type: 'string', default: '1' } },
@@ -38,7 +43,8 @@ for (const line of lines) {
   const event = parseLine(line, ctx);
   const action = event.event.action;
   actions.set(action, (actions.get(action) ?? 0) + 1);
-  const isPostfix = event.postfix?.instance !== undefined || (event.process.name === '' && line.includes('postfix/'));
+  const isPostfix =
+    event.postfix?.instance !== undefined || (event.process.name === '' && line.includes('postfix/'));
   if (!isPostfix) continue;
   postfix++;
   if (action !== 'unparsed') {
@@ -52,9 +58,12 @@ for (const line of lines) {
 }
 
 const pct = postfix === 0 ? 100 : (100 * specific) / postfix;
-process.stdout.write(`lines: ${lines.length}, Postfix lines: ${postfix}, with a specific action: ${specific}\n`);
+process.stdout.write(
+  `lines: ${lines.length}, Postfix lines: ${postfix}, with a specific action: ${specific}\n`,
+);
 process.stdout.write(`coverage: ${pct.toFixed(3)} % (${postfix - specific} unparsed)\n\nactions:\n`);
-for (const [action, count] of [...actions].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${String(count).padStart(8)}  ${action}\n`);
+for (const [action, count] of [...actions].sort((a, b) => b[1] - a[1]))
+  process.stdout.write(`  ${String(count).padStart(8)}  ${action}\n`);
 process.stdout.write(`\nunparsed shapes: ${unparsedShapes.size}\n`);
 const examples = Number(values.examples) || 0;
 for (const [shape, { count, example }] of [...unparsedShapes].sort((a, b) => b[1].count - a[1].count)) {

@@ -53,9 +53,14 @@ function measure(name: string, lines: readonly string[], passes: number): void {
   );
 }
 
-const { values, positionals } = parseArgs({ options: { passes: { type: 'string', default: '7' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { passes: { type: 'string', default: '7' } },
+  allowPositionals: true,
+});
 const lines = readCorpus(positionals[0]);
 const passes = Math.max(1, Number(values.passes) || 7);
-process.stdout.write(`node ${process.version}, ${passes} timed passes after one warm-up, medians; load average ${loadavg()[0]?.toFixed(1)}\n`);
+process.stdout.write(
+  `node ${process.version}, ${passes} timed passes after one warm-up, medians; load average ${loadavg()[0]?.toFixed(1)}\n`,
+);
 measure('as logged (RFC 3339)', lines, passes);
 measure('classic year-less', lines.map(toClassic), passes);

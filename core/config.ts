@@ -95,8 +95,8 @@ export const SettingsSchema = z.object({
   SHIP_ROTATED_IDLE_MS: intIn(0, 3_600_000).default(5000),
   /** Bytes of lines read but not yet acknowledged by Kafka; reading pauses at this bound. */
   SHIP_MAX_INFLIGHT_BYTES: intIn(64 * 1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
-  /** Bytes of lines per Kafka produce request. */
-  SHIP_BATCH_BYTES: intIn(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  /** Bytes per Kafka produce request (lines plus headers), below the broker's message.max.bytes. */
+  SHIP_BATCH_BYTES: intIn(1024, 64 * 1024 * 1024).default(900 * 1024),
   /** Compression of produce requests. */
   SHIP_COMPRESSION: z.enum(['gzip', 'none']).default('gzip'),
   /** Milliseconds between checkpoint writes while acknowledgements arrive. */
@@ -119,6 +119,8 @@ export const SettingsSchema = z.object({
   INDEXER_GROUP_ID: z.string().min(1).default('mailpulse-indexer'),
   /** Kafka session timeout of an indexer instance: how long a crashed one holds its partitions. */
   INDEXER_SESSION_TIMEOUT_MS: intIn(6000, 300_000).default(30_000),
+  /** Bytes fetched per partition for one batch: the most one batch holds in memory. */
+  INDEXER_FETCH_BYTES: intIn(64 * 1024, 256 * 1024 * 1024).default(2 * 1024 * 1024),
   /** Documents per `_bulk` request (events, message updates and dead letters together). */
   INDEXER_BULK_DOCS: intIn(1, 100_000).default(2000),
   /** `_bulk` requests of one partition's batch in flight at once (parsing overlaps the writes). */
@@ -208,6 +210,7 @@ function toConfig(s: Settings) {
     indexer: {
       groupId: s.INDEXER_GROUP_ID,
       sessionTimeoutMs: s.INDEXER_SESSION_TIMEOUT_MS,
+      fetchBytes: s.INDEXER_FETCH_BYTES,
       bulkDocs: s.INDEXER_BULK_DOCS,
       bulkConcurrency: s.INDEXER_BULK_CONCURRENCY,
       maxLineBytes: s.INDEXER_MAX_LINE_BYTES,

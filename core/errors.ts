@@ -33,6 +33,10 @@ export const ERRORS = {
   MP_ERR_DASHBOARDS_IMPORT: { message: 'Kibana refused the import: %s', status: 502, retryable: false },
   MP_ERR_API_INTERNAL: { message: 'Internal error; the server log has the details', status: 500, retryable: false },
   MP_ERR_API_LISTEN: { message: 'The API cannot listen on %s: %s', status: 500, retryable: true },
+  MP_ERR_INDEX_NOT_TEXT: { message: 'Record is not text and not a log line: %s', status: 422, retryable: false },
+  MP_ERR_INDEX_LINE_TOO_LONG: { message: 'Line of %s bytes is longer than INDEXER_MAX_LINE_BYTES (%s)', status: 422, retryable: false },
+  MP_ERR_INDEX_EMPTY_RECORD: { message: 'Kafka record has no value', status: 422, retryable: false },
+  MP_ERR_INDEX_REJECTED: { message: 'Elasticsearch refused the document: %s', status: 422, retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

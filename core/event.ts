@@ -45,6 +45,7 @@ export const EVENT_ACTIONS = [
   'remote_reply',
   'released',
   'requeued',
+  'rewrite',
   'other',
   'unparsed',
 ] as const;

@@ -11,7 +11,7 @@
 import kafkajs from 'kafkajs';
 import type { Logger } from './logger.js';
 
-const { Kafka, CompressionTypes, logLevel } = kafkajs;
+const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
 
 export interface KafkaSettings {
   brokers: readonly string[];
@@ -140,6 +140,8 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        // murmur2 on the key, as the Java client does: a host's lines land where other tools expect.
+        createPartitioner: Partitioners.DefaultPartitioner,
       });
       await producer.connect();
       const compression = options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP;
@@ -169,7 +171,7 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
           await consumer.run({
             autoCommit: false,
             eachBatchAutoResolve: false,
-            eachBatch: async ({ batch, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+            eachBatch: async ({ batch, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, resolveOffset }) => {
               if (!isRunning() || isStale() || batch.messages.length === 0) return;
               const messages: InMessage[] = batch.messages.map((m) => ({
                 topic: batch.topic,
@@ -193,6 +195,9 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
                 consumer.seek({ topic: batch.topic, partition: batch.partition, offset: batch.firstOffset()! });
                 throw err;
               }
+              // The fetch position follows resolved offsets, not commits: without this the
+              // same batch is fetched again after it was committed.
+              resolveOffset(batch.lastOffset());
               const next = (BigInt(batch.lastOffset()) + 1n).toString();
               await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
               await commitOffsetsIfNecessary();

@@ -4,20 +4,19 @@
  * overhead per line near zero; memory is one read chunk plus one partial line.
  *
  * Invalid UTF-8 becomes U+FFFD (never an exception); `\r\n` endings lose the `\r`; a line longer
- * than `maxLineChars` is cut into pieces rather than held whole.
+ * than `maxLineBytes` is cut into pieces rather than held whole.
  */
 import { open } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { MailpulseError } from './errors.js';
 
 export interface ReadOptions {
   /** Read chunk size, bytes. Default 1 MiB. */
   chunkBytes?: number;
-  /** A line longer than this is split into pieces. Default 1 MiB. */
-  maxLineChars?: number;
+  /** A line longer than this many bytes is split into pieces. Default 1 MiB. */
+  maxLineBytes?: number;
 }
 
 interface Rotation {
@@ -58,7 +57,7 @@ function startsWith(buf: Buffer, magic: number[]): boolean {
 
 /** Splits a byte stream into line batches; gunzips it first when it starts with the gzip magic. */
 async function* linesOf(stream: AsyncIterable<Buffer>, name: string, options: ReadOptions): AsyncGenerator<string[]> {
-  const maxLine = options.maxLineChars ?? 1 << 20;
+  const maxLine = options.maxLineBytes ?? 1 << 20;
   const iterator = stream[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) return;
@@ -72,29 +71,46 @@ async function* linesOf(stream: AsyncIterable<Buffer>, name: string, options: Re
   }
   let source: AsyncIterable<Buffer> = rest();
   if (startsWith(head, GZIP)) source = Readable.from(rest()).pipe(createGunzip({ chunkSize: 1 << 20 }));
-  const decoder = new StringDecoder('utf8');
-  let partial = '';
+  // Each line is decoded from the bytes on its own: a line sliced out of a decoded chunk would
+  // keep the whole chunk alive for as long as any field of it is (the correlator holds message
+  // fields for hours of log time), so memory would grow with the input, not with open messages.
+  let partial: Buffer | undefined;
   try {
-    for await (const chunk of source) {
-      const text = partial + decoder.write(chunk);
-      const parts = text.split('\n');
-      partial = parts.pop() ?? '';
-      while (partial.length > maxLine) {
-        parts.push(partial.slice(0, maxLine));
-        partial = partial.slice(maxLine);
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      const lines: string[] = [];
+      let start = 0;
+      let nl = chunk.indexOf(10);
+      if (partial !== undefined && nl >= 0) {
+        lines.push(decodeLine(Buffer.concat([partial, chunk.subarray(0, nl)])));
+        partial = undefined;
+        start = nl + 1;
+        nl = chunk.indexOf(10, start);
       }
-      for (let i = 0; i < parts.length; i++) {
-        const s = parts[i] as string;
-        if (s.charCodeAt(s.length - 1) === 13) parts[i] = s.slice(0, -1);
+      while (nl >= 0) {
+        const end = nl > start && chunk[nl - 1] === 13 ? nl - 1 : nl;
+        lines.push(chunk.toString('utf8', start, end));
+        start = nl + 1;
+        nl = chunk.indexOf(10, start);
       }
-      if (parts.length > 0) yield parts;
+      if (start < chunk.length) {
+        partial = partial === undefined ? Buffer.from(chunk.subarray(start)) : Buffer.concat([partial, chunk.subarray(start)]);
+        while (partial.length > maxLine) {
+          lines.push(partial.toString('utf8', 0, maxLine));
+          partial = Buffer.from(partial.subarray(maxLine));
+        }
+      }
+      if (lines.length > 0) yield lines;
     }
   } catch (err) {
     if (err instanceof MailpulseError) throw err;
     throw new MailpulseError('MP_ERR_INPUT_FILE', [name, (err as Error).message]);
   }
-  const last = partial + decoder.end();
-  if (last.length > 0) yield [last.charCodeAt(last.length - 1) === 13 ? last.slice(0, -1) : last];
+  if (partial !== undefined && partial.length > 0) yield [decodeLine(partial)];
+}
+
+function decodeLine(bytes: Buffer): string {
+  const end = bytes.length > 0 && bytes[bytes.length - 1] === 13 ? bytes.length - 1 : bytes.length;
+  return bytes.toString('utf8', 0, end);
 }
 
 /** The lines of one file (plain or gzip) in batches. */

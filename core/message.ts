@@ -103,7 +103,4 @@ export const MessageDocSchema = z.object({
 });
 export type MessageDoc = z.infer<typeof MessageDocSchema>;
 
-/** Stable identity of one message: reuse of a queue ID later gets a different key. */
-export function messageKey(host: string, instance: string, queueId: string, firstSeen: string): string {
-  return `${host}/${instance}/${queueId}/${Date.parse(firstSeen)}`;
-}
+export { messageKey, timestampMs } from './message-key.js';

@@ -11,7 +11,24 @@
  *   with no build step, reading only the public `/api/v1` endpoints.
  */
 export { buildSavedObjects, NDJSON_PATH, toNdjson } from './kibana/build.js';
-export { checkFields, dataViewsOf, type DataViewFields, fieldsOfMappingResponse, kqlFields } from './kibana/field-check.js';
+export {
+  checkFields,
+  dataViewsOf,
+  type DataViewFields,
+  fieldsOfMappingResponse,
+  kqlFields,
+} from './kibana/field-check.js';
 export { KIBANA_TARGET, type SavedObject } from './kibana/saved-object.js';
-export { dashboardPanels, type Problem, parseNdjson, validateNdjson, validateObjects } from './kibana/validate.js';
-export { describeFailure, type ImportResponse, importRequest, importToKibana } from './kibana/kibana-import.js';
+export {
+  dashboardPanels,
+  type Problem,
+  parseNdjson,
+  validateNdjson,
+  validateObjects,
+} from './kibana/validate.js';
+export {
+  describeFailure,
+  type ImportResponse,
+  importRequest,
+  importToKibana,
+} from './kibana/kibana-import.js';

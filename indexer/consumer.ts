@@ -42,6 +42,7 @@ export async function startConsumerLoop(deps: {
     groupId: config.indexer.groupId,
     topics: [topic],
     sessionTimeoutMs: config.indexer.sessionTimeoutMs,
+    maxBytesPerPartition: config.indexer.fetchBytes,
   });
 
   async function stateFor(messages: InMessage[]): Promise<PartitionState> {

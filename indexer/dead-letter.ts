@@ -5,7 +5,9 @@
  * `<prefix>-deadletter-*` indices (searchable, with the error). The batch they came in goes on.
  */
 import { z } from 'zod';
+import type { ErrorCode } from '../core/errors.js';
 import type { InMessage, OutMessage } from '../core/kafka.js';
+import { readRawHeaders } from '../core/raw-record.js';
 
 export const DEAD_LETTER_CODES = [
   /** The record is not text: invalid UTF-8 or control bytes, and no log line shape. */
@@ -16,7 +18,7 @@ export const DEAD_LETTER_CODES = [
   'MP_ERR_INDEX_EMPTY_RECORD',
   /** Elasticsearch refused the document (mapping error, bad value). */
   'MP_ERR_INDEX_REJECTED',
-] as const;
+] as const satisfies readonly ErrorCode[];
 export type DeadLetterCode = (typeof DEAD_LETTER_CODES)[number];
 
 export const DeadLetterSchema = z.object({
@@ -60,7 +62,7 @@ const MAX_STORED_RAW = 2 * 1024 * 1024;
 export function deadLetter(
   record: SourceRecord,
   error: DeadLetter['error'],
-  options: { text?: string; exact?: boolean; document?: string; log?: DeadLetter['log']; now?: Date } = {},
+  options: { text?: string; exact?: boolean; document?: string; now?: Date } = {},
 ): DeadLetter {
   const bytes = record.value ?? Buffer.alloc(0);
   const text = options.text ?? bytes.toString('utf8');
@@ -78,7 +80,10 @@ export function deadLetter(
   };
   if (options.exact === false && bytes.length <= MAX_STORED_RAW) letter.raw_base64 = bytes.toString('base64');
   if (options.document !== undefined) letter.document = options.document;
-  if (options.log) letter.log = options.log;
+  const source = readRawHeaders(record.headers);
+  if (source.success) {
+    letter.log = { host: source.data.host, file: { path: source.data.path, id: source.data.fileId }, offset: source.data.offset };
+  }
   return letter;
 }
 

@@ -49,15 +49,12 @@ export function prepareRecord(
   maxLineBytes: number,
 ): Prepared {
   const source = readRawHeaders(record.headers);
-  const log = source.success
-    ? { host: source.data.host, file: { path: source.data.path, id: source.data.fileId }, offset: source.data.offset }
-    : undefined;
   const value = record.value;
   // An empty line is a line of the file and becomes an event; only a record without value is not.
   if (value === null) {
     return {
       kind: 'dead',
-      letter: deadLetter(record, { code: 'MP_ERR_INDEX_EMPTY_RECORD', message: 'Kafka record has no value' }, { log }),
+      letter: deadLetter(record, { code: 'MP_ERR_INDEX_EMPTY_RECORD', message: 'Kafka record has no value' })
     };
   }
   if (value.length > maxLineBytes) {
@@ -69,7 +66,6 @@ export function prepareRecord(
           code: 'MP_ERR_INDEX_LINE_TOO_LONG',
           message: `line of ${value.length} bytes is longer than INDEXER_MAX_LINE_BYTES (${maxLineBytes})`,
         },
-        { log },
       ),
     };
   }
@@ -93,7 +89,7 @@ export function prepareRecord(
           code: 'MP_ERR_INDEX_NOT_TEXT',
           message: exact ? 'line contains control bytes and is not a log line' : 'line is not valid UTF-8 and is not a log line',
         },
-        { text: line, exact, log },
+        { text: line, exact },
       ),
     };
   }

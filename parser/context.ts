@@ -36,11 +36,15 @@ function hostZone(): string {
 export function createParseContext(options: ParseOptions = {}): ParseContext {
   const zone = options.timeZone ?? hostZone();
   if (!isValidZone(zone)) {
-    throw new MailpulseError('MP_ERR_PARSE_OPTIONS', [`unknown time zone "${zone}" (expected e.g. Europe/Prague or UTC)`]);
+    throw new MailpulseError('MP_ERR_PARSE_OPTIONS', [
+      `unknown time zone "${zone}" (expected e.g. Europe/Prague or UTC)`,
+    ]);
   }
   const { year, now } = options;
   if (year !== undefined && !(Number.isInteger(year) && year >= 1970 && year <= 9999)) {
-    throw new MailpulseError('MP_ERR_PARSE_OPTIONS', [`year must be an integer from 1970 to 9999 (got ${year})`]);
+    throw new MailpulseError('MP_ERR_PARSE_OPTIONS', [
+      `year must be an integer from 1970 to 9999 (got ${year})`,
+    ]);
   }
   if (now !== undefined && Number.isNaN(now.getTime())) {
     throw new MailpulseError('MP_ERR_PARSE_OPTIONS', ['now is an invalid date']);

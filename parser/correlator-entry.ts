@@ -5,7 +5,7 @@
  */
 import type { MailEvent } from '../core/event.js';
 import type { MessageDoc, MessageState, Recipient } from '../core/message.js';
-import { messageKey } from '../core/message.js';
+import { messageKey, timestampMs } from '../core/message-key.js';
 
 /** Lines that only the start of a message writes: a second one for an open entry means reuse. */
 export type Starter = 'client' | 'pickup' | 'message_id';
@@ -22,6 +22,10 @@ export interface Entry {
   closedMs: number;
   starters: Set<Starter>;
   rcpt: Map<string, Recipient>;
+  /** Raw lines already applied (drops exact replays). */
+  seen: Set<string>;
+  /** Next hops linked while both were in memory: `trace_id` changes flow down to them. */
+  children: Entry[];
   /** Sticky outcomes that the recipient table alone cannot show. */
   rejected: boolean;
   discarded: boolean;
@@ -31,14 +35,14 @@ export interface Entry {
 const FINAL = new Set(['sent', 'bounced', 'expired', 'deliverable', 'undeliverable']);
 
 export function eventMs(ev: MailEvent, fallback: number): number {
-  const ms = Date.parse(ev['@timestamp']);
+  const ms = timestampMs(ev['@timestamp']);
   return Number.isNaN(ms) ? fallback : ms;
 }
 
 export function newEntry(ev: MailEvent, qid: string, ms: number): Entry {
   const host = ev.host.name;
   const instance = ev.postfix?.instance ?? 'postfix';
-  const key = messageKey(host, instance, qid, ev['@timestamp']);
+  const key = messageKey(host, instance, qid, ms);
   return {
     doc: {
       '@timestamp': ev['@timestamp'],
@@ -60,6 +64,8 @@ export function newEntry(ev: MailEvent, qid: string, ms: number): Entry {
     closedMs: Number.NaN,
     starters: new Set(),
     rcpt: new Map(),
+    seen: new Set(),
+    children: [],
     rejected: false,
     discarded: false,
     held: false,
@@ -70,8 +76,8 @@ export function newEntry(ev: MailEvent, qid: string, ms: number): Entry {
 export function entryFromDoc(doc: MessageDoc): Entry {
   const host = doc.host.name;
   const qid = doc.email.local_id;
-  const firstMs = Date.parse(doc['@timestamp']);
-  const lastMs = Date.parse(doc.updated);
+  const firstMs = timestampMs(doc['@timestamp']);
+  const lastMs = timestampMs(doc.updated);
   const starters = new Set<Starter>();
   if (doc.origin === 'smtpd') starters.add('client');
   if (doc.origin === 'pickup') starters.add('pickup');
@@ -85,9 +91,11 @@ export function entryFromDoc(doc: MessageDoc): Entry {
     slot: `${host}/${doc.postfix.instance}/${qid}`,
     firstMs: Number.isNaN(firstMs) ? 0 : firstMs,
     lastMs: Number.isNaN(lastMs) ? 0 : lastMs,
-    closedMs: ended === undefined ? Number.NaN : Date.parse(ended),
+    closedMs: ended === undefined ? Number.NaN : timestampMs(ended),
     starters,
     rcpt,
+    seen: new Set(),
+    children: [],
     rejected: doc.state === 'rejected',
     discarded: doc.state === 'discarded',
     held: doc.state === 'held',
@@ -131,31 +139,34 @@ function applyDelivery(e: Entry, ev: MailEvent): Recipient | undefined {
   const prev = e.rcpt.get(key);
   // A late deferral line (out of order) must not undo a final status already recorded.
   const keepFinal = prev !== undefined && FINAL.has(prev.status) && !FINAL.has(status);
-  const r: Recipient = keepFinal
-    ? { ...prev, attempts: prev.attempts + 1 }
-    : {
-        address,
-        ...(p?.orig_to !== undefined ? { orig_to: p.orig_to } : {}),
-        status,
-        ...(p?.dsn !== undefined ? { dsn: p.dsn } : {}),
-        ...(relayText(ev) !== undefined ? { relay: relayText(ev) } : {}),
-        ...(p?.hop === 'internal' ? { internal: true } : {}),
-        ...(p?.next_queue_id !== undefined ? { next_queue_id: p.next_queue_id } : {}),
-        ...(p?.next_queue_id !== undefined && /\bforwarded as\b/.test(p.response ?? '') ? { forwarded: true } : {}),
-        ...(p?.delay !== undefined ? { delay: p.delay } : {}),
-        ...(p?.response !== undefined ? { response: p.response } : {}),
-        ...(p?.reason?.category !== undefined ? { reason_category: p.reason.category } : {}),
-        attempts: (prev?.attempts ?? 0) + 1,
-        last_attempt: ev['@timestamp'],
-      };
+  let r: Recipient;
+  if (keepFinal) {
+    r = { ...prev, attempts: prev.attempts + 1 };
+  } else {
+    r = { address, status, attempts: (prev?.attempts ?? 0) + 1, last_attempt: ev['@timestamp'] };
+    if (p?.orig_to !== undefined) r.orig_to = p.orig_to;
+    if (p?.dsn !== undefined) r.dsn = p.dsn;
+    const relay = relayText(ev);
+    if (relay !== undefined) r.relay = relay;
+    if (p?.hop === 'internal') r.internal = true;
+    const next = p?.next_queue_id;
+    if (next !== undefined) {
+      r.next_queue_id = next;
+      if (/\bforwarded as\b/.test(p?.response ?? '')) r.forwarded = true;
+    }
+    if (p?.delay !== undefined) r.delay = p.delay;
+    if (p?.response !== undefined) r.response = p.response;
+    if (p?.reason?.category !== undefined) r.reason_category = p.reason.category;
+  }
   if (status === 'deferred') e.doc.deferrals += 1;
   e.rcpt.set(key, r);
+  e.doc.recipients = [...e.rcpt.values()];
   return r;
 }
 
 /**
  * Applies one line of this message to its entry. Returns the recipient a delivery line touched
- * (the caller links `next_queue_id`), or undefined.
+ * (the caller links `next_queue_id`), or undefined. The caller recomputes `state` (`stateOf`).
  */
 export function applyEvent(e: Entry, ev: MailEvent, ms: number): Recipient | undefined {
   touch(e, ev, ms);
@@ -187,7 +198,7 @@ export function applyEvent(e: Entry, ev: MailEvent, ms: number): Recipient | und
       if (ev.email?.from !== undefined) d.email.from = { address: ev.email.from.address };
       if (p?.size !== undefined) d.size = p.size;
       if (p?.nrcpt !== undefined) d.nrcpt = p.nrcpt;
-      if (d.queued_at === undefined || ms < Date.parse(d.queued_at)) d.queued_at = ev['@timestamp'];
+      if (d.queued_at === undefined || ms < timestampMs(d.queued_at)) d.queued_at = ev['@timestamp'];
       e.held = false;
       break;
     case 'delivery':
@@ -197,6 +208,7 @@ export function applyEvent(e: Entry, ev: MailEvent, ms: number): Recipient | und
       d.expired_at = ev['@timestamp'];
       if (ev.email?.from !== undefined && d.email.from === undefined) d.email.from = { address: ev.email.from.address };
       for (const [k, r] of e.rcpt) if (!FINAL.has(r.status)) e.rcpt.set(k, { ...r, status: 'expired' });
+      d.recipients = [...e.rcpt.values()];
       break;
     case 'removed':
       d.removed_at = ev['@timestamp'];
@@ -220,8 +232,6 @@ export function applyEvent(e: Entry, ev: MailEvent, ms: number): Recipient | und
     default:
       break;
   }
-  d.recipients = [...e.rcpt.values()];
-  d.state = stateOf(e);
   return touched;
 }
 

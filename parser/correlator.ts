@@ -88,15 +88,10 @@ const OPENING = new Set([
   'bounce_notification',
 ]);
 
-const STARTERS: Record<string, Starter | undefined> = { client: 'client', pickup: 'pickup', message_id: 'message_id' };
+const NONE: MessageDoc[] = [];
+Object.freeze(NONE);
 
-interface Node {
-  entry: Entry;
-  /** Next hops linked while both were in memory: `trace_id` changes flow down to them. */
-  children: Entry[];
-  /** Line fingerprints already applied (drops exact replays). */
-  seen: Set<string>;
-}
+const STARTERS: Record<string, Starter | undefined> = { client: 'client', pickup: 'pickup', message_id: 'message_id' };
 
 interface PendingLink {
   parent: Entry;
@@ -112,7 +107,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   const snapshots = options.snapshots ?? true;
 
   /** Every entry in memory, oldest first (insertion order). */
-  const nodes = new Map<Entry, Node>();
+  const nodes = new Set<Entry>();
   /** `host/instance/qid` → the newest entry with that queue ID. */
   const live = new Map<string, Entry>();
   /** `host/qid` → the newest entry, for hop links that may cross instances. */
@@ -121,13 +116,15 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   const pending = new Map<string, PendingLink>();
   let released: MessageDoc[] = [];
   let lastMs = 0;
+  /** Entries the current line changed (reused across lines: `push` is hot). */
+  const changed = new Set<Entry>();
 
   function add(e: Entry): void {
-    nodes.set(e, { entry: e, children: [], seen: new Set() });
+    nodes.add(e);
     live.set(e.slot, e);
     byHostQid.set(e.hostQid, e);
     if (nodes.size > maxMessages) {
-      const oldest = nodes.keys().next().value;
+      const oldest = nodes.values().next().value;
       if (oldest !== undefined) release(oldest);
     }
   }
@@ -152,7 +149,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     if (e.doc.trace_id === traceId) return;
     e.doc.trace_id = traceId;
     changed.add(e);
-    for (const child of nodes.get(e)?.children ?? []) setTrace(child, traceId, changed);
+    for (const child of e.children) setTrace(child, traceId, changed);
   }
 
   function attach(parent: Entry, child: Entry, kind: HopKind, changed: Set<Entry>): void {
@@ -160,7 +157,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     if (!child.doc.hops.previous.includes(qid)) child.doc.hops.previous.push(qid);
     child.doc.hops.kind = kind;
     changed.add(child);
-    nodes.get(parent)?.children.push(child);
+    parent.children.push(child);
     if (kind === 'internal') markInternal(parent, child.doc.email.local_id, changed);
     setTrace(child, parent.doc.trace_id, changed);
   }
@@ -206,29 +203,25 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     e.doc.trace_id = p.parent.doc.trace_id;
   }
 
-  function fingerprint(ev: MailEvent): string {
-    const p = ev.postfix;
-    return `${ev['@timestamp']}|${ev.event.action}|${ev.email?.to?.address ?? ''}|${p?.orig_to ?? ''}|${p?.status ?? ''}|${p?.next_queue_id ?? ''}`;
-  }
-
   function push(ev: MailEvent): MessageDoc[] {
     const qid = ev.email?.local_id;
-    if (qid === undefined || qid === 'NOQUEUE') return [];
+    if (qid === undefined || qid === 'NOQUEUE') return NONE;
     const ms = eventMs(ev, lastMs);
     if (ms > lastMs) lastMs = ms;
     const slot = `${ev.host.name}/${ev.postfix?.instance ?? 'postfix'}/${qid}`;
-    const changed = new Set<Entry>();
+    changed.clear();
     let e = live.get(slot);
-    const fp = fingerprint(ev);
-    if (e !== undefined && nodes.get(e)?.seen.has(fp)) return [];
+    // The raw line is the replay fingerprint: a re-sent line is byte-identical.
+    const fp = ev.event.original;
+    if (e?.seen.has(fp)) return NONE;
     if (e !== undefined && startsNew(e, ev, ms)) e = undefined;
     if (e === undefined) {
-      if (!OPENING.has(ev.event.action)) return [];
+      if (!OPENING.has(ev.event.action)) return NONE;
       e = newEntry(ev, qid, ms);
       add(e);
       adoptPending(e, ms, changed);
     }
-    nodes.get(e)?.seen.add(fp);
+    e.seen.add(fp);
     changed.add(e);
     const touched = applyEvent(e, ev, ms);
     const next = ev.postfix?.next_queue_id;
@@ -238,12 +231,12 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       if (ev.event.action === 'bounce_notification' || touched?.status === 'sent') link(e, next, kind, ms, changed);
     }
     for (const c of changed) c.doc.state = stateOf(c);
-    if (!snapshots) return [];
+    if (!snapshots) return NONE;
     return [...changed].filter((c) => nodes.has(c)).map(snapshot);
   }
 
   function expire(nowMs: number): MessageDoc[] {
-    for (const e of [...nodes.keys()]) {
+    for (const e of [...nodes]) {
       const done = isClosed(e) ? nowMs - e.closedMs > lateGraceMs : nowMs - e.lastMs > idleTimeoutMs;
       if (done) release(e);
     }
@@ -254,7 +247,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   }
 
   function drain(): MessageDoc[] {
-    for (const e of [...nodes.keys()]) release(e);
+    for (const e of [...nodes]) release(e);
     pending.clear();
     const out = released;
     released = [];
@@ -275,7 +268,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       for (const childQid of e.doc.hops.next) {
         const child = byHostQid.get(`${e.doc.host.name}/${childQid}`);
         if (child !== undefined && child.doc.hops.previous.includes(e.doc.email.local_id)) {
-          nodes.get(e)?.children.push(child);
+          e.children.push(child);
         } else {
           const r = e.doc.recipients.find((x) => x.next_queue_id === childQid);
           const kind: HopKind = r === undefined ? 'notification' : r.forwarded ? 'forwarded' : 'internal';

@@ -25,7 +25,10 @@ export function classic(program: string, text: string, pid = 4711): string {
 
 export function assertSubset(actual: unknown, expected: unknown, path = ''): void {
   if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
-    assert.ok(actual !== null && typeof actual === 'object', `${path || 'event'}: expected an object, got ${JSON.stringify(actual)}`);
+    assert.ok(
+      actual !== null && typeof actual === 'object',
+      `${path || 'event'}: expected an object, got ${JSON.stringify(actual)}`,
+    );
     for (const [key, value] of Object.entries(expected)) {
       const child: unknown = (actual as Record<string, unknown>)[key];
       const where = path === '' ? key : `${path}.${key}`;

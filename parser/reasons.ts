@@ -19,13 +19,25 @@ export interface Reason {
 }
 
 const RULES: ReadonlyArray<readonly [ReasonCategory, RegExp]> = [
-  ['rbl', /blocked using |listed (?:by|at|on|in) |\b(?:spamhaus|spamcop|barracuda|sorbs|dnsbl|blocklist|blacklist|denylist)\b/i],
+  [
+    'rbl',
+    /blocked using |listed (?:by|at|on|in) |\b(?:spamhaus|spamcop|barracuda|sorbs|dnsbl|blocklist|blacklist|denylist)\b/i,
+  ],
   ['greylist', /gr[ea]ylist|try again later, please|deferred for \d+ seconds/i],
   ['spf', /\bSPF\b|sender policy framework/i],
   ['dkim', /\bDKIM\b|\bDMARC\b|\bARC\b/],
-  ['relay_denied', /relay access denied|relaying denied|relay not permitted|not permitted to relay|unable to relay/i],
-  ['helo', /helo command rejected|ehlo command rejected|\bhelo\b.*(?:invalid|rejected|hostname)|invalid helo/i],
-  ['client_hostname', /client host rejected: cannot find your (?:reverse )?hostname|cannot find your hostname|reverse (?:dns|hostname)|\bPTR\b/i],
+  [
+    'relay_denied',
+    /relay access denied|relaying denied|relay not permitted|not permitted to relay|unable to relay/i,
+  ],
+  [
+    'helo',
+    /helo command rejected|ehlo command rejected|\bhelo\b.*(?:invalid|rejected|hostname)|invalid helo/i,
+  ],
+  [
+    'client_hostname',
+    /client host rejected: cannot find your (?:reverse )?hostname|cannot find your hostname|reverse (?:dns|hostname)|\bPTR\b/i,
+  ],
   [
     'mailbox_full',
     /mailbox (?:is )?full|over ?quota|quota exceeded|insufficient (?:system )?storage|exceeded storage|mailbox size limit|\b[45]\.2\.2\b/i,
@@ -35,11 +47,23 @@ const RULES: ReadonlyArray<readonly [ReasonCategory, RegExp]> = [
     'unknown_user',
     /user unknown|unknown user|no such (?:user|mailbox|recipient)|recipient address rejected: (?:user unknown|undeliverable|unverified)|mailbox (?:unavailable|not found|does not exist)|recipient address rejected|address (?:does not exist|not found)|(?:user|recipient|account|mailbox) (?:does not exist|not found)|invalid recipient|unknown recipient|\b5\.1\.[01]\b/i,
   ],
-  ['rate_limit', /rate limit|too many (?:connections|messages|recipients|errors|sessions)|too much mail|throttl|try again in|\b4\.7\.28\b|exceeded .*limit/i],
+  [
+    'rate_limit',
+    /rate limit|too many (?:connections|messages|recipients|errors|sessions)|too much mail|throttl|try again in|\b4\.7\.28\b|exceeded .*limit/i,
+  ],
   ['tls', /\bTLS\b|STARTTLS|certificate|\bSSL\b|handshake/i],
-  ['content', /spam|virus|malware|content|message rejected|header_checks|body_checks|\bheader\b|\bbody\b|attachment|phish/i],
-  ['policy', /polic|access denied|not allowed|prohibited|administratively|\b5\.7\.1\b/i],
-  ['dns', /host or domain name not found|domain not found|name service error|no address|domain does not accept mail|null ?mx|unknown domain/i],
+  [
+    'content',
+    /spam|virus|malware|content|message rejected|header_checks|body_checks|\bheader\b|\bbody\b|attachment|phish/i,
+  ],
+  [
+    'policy',
+    /polic|access denied|not allowed|prohibited|administratively|size exceeds|too (?:large|big)|\b5\.7\.1\b|\b5\.3\.4\b/i,
+  ],
+  [
+    'dns',
+    /host or domain name not found|domain not found|name service error|no address|domain does not accept mail|null ?mx|unknown domain/i,
+  ],
   ['dns', /\bDNS\b|\bMX\b/],
   [
     'connection',
@@ -48,27 +72,29 @@ const RULES: ReadonlyArray<readonly [ReasonCategory, RegExp]> = [
   ['remote_reject', /\bsaid: |\b5\d\d\b/],
 ];
 
-const RBL_NAME = /(?:blocked using|listed (?:by|at|on|in)(?: domain)?) ([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])/i;
+const RBL_NAME =
+  /(?:blocked using|listed (?:by|at|on|in)(?: domain)?) ([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])/i;
 
 /**
  * One pass over the variable tokens. Alternatives, most specific first: `host[ip]:port`, a bare
- * `[ip]`, an `<address>`, a bare address, a URL (kept to its host), an SMTP code / enhanced
- * status code (kept: it is part of the reason), other digits.
+ * `[ip]`, an `<address>`, a bare address, a URL (kept to its host), then what is kept as the
+ * reason's gist: an enhanced status code, or a reply code at the start, after `said: ` or before
+ * an enhanced code; last, any other token with a digit.
  */
 const VARIABLE =
-  /[A-Za-z0-9._-]*\[[^\]\s]{1,64}\](?::\d{1,5})?|<[^<>\s]{0,256}>|[^\s<>@;,()]{1,64}@[A-Za-z0-9.-]{1,255}|(https?:\/\/[^/\s]{1,255})[^\s)]*|\b[2-5]\.\d{1,3}\.\d{1,3}\b|\b[2-5]\d\d(?=[ -])|[0-9A-F]{8,}|[A-Za-z0-9+/=_-]*\d[A-Za-z0-9+/=_.-]*/g;
+  /[A-Za-z0-9._-]*\[[^\]\s]{1,64}\](?::\d{1,5})?|<[^<>\s]{0,256}>|[^\s<>@;,()]{1,64}@[A-Za-z0-9.-]{1,255}|(https?:\/\/[^/\s]{1,255})[^\s)]*|(\b[2-5]\.\d{1,3}\.\d{1,3}\b|(?<=^|said: )[2-5]\d\d\b|\b[2-5]\d\d(?=[ -][2-5]\.\d))|[A-Za-z0-9+/=_-]*\d[A-Za-z0-9+/=_.-]*/g;
 
-function replaceVariable(match: string, url: string | undefined): string {
-  const c = match.charCodeAt(0);
+function replaceVariable(match: string, url: string | undefined, code: string | undefined): string {
   if (url !== undefined) return `${url}/*`;
-  if (c === 60) return '<*>';
-  // Enhanced status codes and reply codes keep their digits; they are the reason's gist.
-  if (/^[2-5]\.\d{1,3}\.\d{1,3}$|^[2-5]\d\d$/.test(match)) return match;
-  return '*';
+  if (code !== undefined) return code;
+  return match.charCodeAt(0) === 60 ? '<*>' : '*';
 }
 
 function mask(input: string): string {
-  return input.replace(VARIABLE, replaceVariable).replace(/\*(?:[ .:,-]*\*)+/g, '*').trim();
+  return input
+    .replace(VARIABLE, replaceVariable)
+    .replace(/\*(?:[ .:,-]*\*)+/g, '*')
+    .trim();
 }
 
 function shorten(masked: string): string {

@@ -2,8 +2,9 @@
  * The syslog header: timestamp, host, program tag, pid; where the message starts.
  *
  * Accepted timestamp forms (each optionally after a `<PRI>`):
- * - classic `Mar 14 00:00:31` (day space- or zero-padded, no year, no zone), also with a
- *   fraction `Mar 14 00:00:31.123456` as Postfix's own `maillog_file` writes it;
+ * - classic `Mar 14 00:00:31` (day space- or zero-padded, no year, no zone): syslogd's, and
+ *   Postfix's own `maillog_file` (postlogd, strftime `%b %d %H:%M:%S`: `Mar 04`); also with a
+ *   fraction of a second `Mar 14 00:00:31.123456`;
  * - `2023 Mar 14 00:00:31.123` (year first, no zone);
  * - RFC 3339 / ISO 8601 `2023-03-14T00:00:31.185246+01:00` (`Z`, `±hh:mm`, `±hhmm`, or no
  *   zone; `T` or a space between date and time);
@@ -61,21 +62,23 @@ function timeOfDay(s: string, i: number): boolean {
   const hour = num2(s, i);
   const minute = num2(s, i + 3);
   const second = num2(s, i + 6);
-  if (hour < 0 || minute < 0 || second < 0 || s.charCodeAt(i + 2) !== 58 || s.charCodeAt(i + 5) !== 58) return false;
+  if (hour < 0 || minute < 0 || second < 0 || s.charCodeAt(i + 2) !== 58 || s.charCodeAt(i + 5) !== 58)
+    return false;
   if (hour > 23 || minute > 59 || second > 60) return false;
   let j = i + 8;
   let ms = 0;
   if (s.charCodeAt(j) === 46 || s.charCodeAt(j) === 44) {
     j++;
-    let scale = 100;
     const start = j;
-    while (digit(s, j) >= 0) {
-      ms += digit(s, j) * scale;
-      scale /= 10;
+    // Milliseconds from the first three digits; finer digits are read past, not rounded.
+    for (let scale = 100; scale >= 1; scale /= 10) {
+      const d = digit(s, j);
+      if (d < 0) break;
+      ms += d * scale;
       j++;
     }
+    while (digit(s, j) >= 0) j++;
     if (j === start) return false;
-    ms = Math.floor(ms);
   }
   tod.hour = hour;
   tod.minute = minute;
@@ -100,12 +103,13 @@ function isoTimestamp(ctx: ParseContext, s: string, i: number): boolean {
   const year = num4(s, i);
   const month = num2(s, i + 5);
   const day = num2(s, i + 8);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || s.charCodeAt(i + 7) !== 45) return false;
+  // Years before 1000 are not log timestamps (and Date.UTC would read 0023 as 1923).
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || s.charCodeAt(i + 7) !== 45) return false;
   if (day > daysInMonth(year, month - 1)) return false;
   const sep = s.charCodeAt(i + 10);
   if (sep !== 84 && sep !== SPACE && sep !== 116) return false;
   if (!timeOfDay(s, i + 11)) return false;
-  let j = tod.end;
+  const j = tod.end;
   const c = s.charCodeAt(j);
   const wall = Date.UTC(year, month - 1, day, tod.hour, tod.minute, tod.second, tod.ms);
   if (c === 90 || c === 122) {
@@ -149,7 +153,8 @@ function classicTimestamp(ctx: ParseContext, s: string, i: number, year: number)
     day = day * 10 + d2;
     j++;
   }
-  if (day < 1 || day > 31 || s.charCodeAt(j) !== SPACE) return false;
+  // Without a year, Feb 29 is possible (2000 is a leap year); Apr 31 never is.
+  if (day < 1 || day > daysInMonth(year < 0 ? 2000 : year, month) || s.charCodeAt(j) !== SPACE) return false;
   if (!timeOfDay(s, j + 1)) return false;
   stamp.utcMs =
     year < 0
@@ -169,9 +174,10 @@ let recentNext = 0;
 
 function intern(s: string, start: number, end: number): string {
   const len = end - start;
+  const first = s.charCodeAt(start);
   for (let k = 0; k < recent.length; k++) {
     const r = recent[k] as string;
-    if (r.length === len && s.startsWith(r, start)) return r;
+    if (r.length === len && r.charCodeAt(0) === first && s.startsWith(r, start)) return r;
   }
   const fresh = s.slice(start, end);
   if (recent.length < RECENT_LIMIT) recent.push(fresh);
@@ -205,7 +211,7 @@ export function parseHeader(ctx: ParseContext, s: string): SyslogHeader | undefi
       if (!isoTimestamp(ctx, s, i)) return undefined;
     } else if (sep === SPACE) {
       const year = num4(s, i);
-      if (year < 0 || !classicTimestamp(ctx, s, i + 5, year)) return undefined;
+      if (year < 1000 || !classicTimestamp(ctx, s, i + 5, year)) return undefined;
     } else return undefined;
   } else if (!classicTimestamp(ctx, s, i, -1)) return undefined;
   i = stamp.end;
@@ -213,8 +219,25 @@ export function parseHeader(ctx: ParseContext, s: string): SyslogHeader | undefi
   const utcMs = stamp.utcMs;
   const hostStart = i + 1;
   const hostEnd = token(s, hostStart);
-  if (hostEnd === hostStart || hostEnd >= s.length) return undefined;
-  return programTag(s, intern(s, hostStart, hostEnd), hostEnd + 1, utcMs);
+  if (hostEnd === hostStart) return undefined;
+  // Local syslog without a host field: the token is already the tag (`postfix/smtpd[1]:`).
+  if (s.charCodeAt(hostEnd - 1) === 58) return programTag(s, '', hostStart, utcMs);
+  if (hostEnd >= s.length) return undefined;
+  let tagStart = hostEnd + 1;
+  // Some syslog templates put `facility.severity` (`mail.info`) between host and tag.
+  const next = token(s, tagStart);
+  if (next < s.length && next - tagStart <= 16 && isFacilityLevel(s, tagStart, next)) tagStart = next + 1;
+  return programTag(s, intern(s, hostStart, hostEnd), tagStart, utcMs);
+}
+
+function isFacilityLevel(s: string, start: number, end: number): boolean {
+  const dot = s.indexOf('.', start);
+  if (dot <= start || dot >= end - 1) return false;
+  for (let k = start; k < end; k++) {
+    const c = s.charCodeAt(k);
+    if (k !== dot && !(c >= 97 && c <= 122) && !(c >= 48 && c <= 57)) return false;
+  }
+  return true;
 }
 
 /** `prog[pid]: `, `prog: `; a line with neither has no tag and the message starts right away. */

@@ -7,8 +7,6 @@ import { localToUtc, offsetAt } from './zone.js';
 
 /** Clock skew tolerated before a year-less line counts as "in the future". */
 const FUTURE_SLACK_MS = 2 * 24 * 60 * 60 * 1000;
-/** A jump back of more than this while the wall clock reads the same hour means the DST repeat. */
-const DST_REPEAT_MS = 30 * 60 * 1000;
 
 function nowMs(ctx: ParseContext): number {
   return ctx.fixedNow ?? Date.now();
@@ -28,9 +26,13 @@ export function zonedToUtc(
   const local = Date.UTC(year, month, day, hour, minute, second, ms);
   if (Number.isNaN(local)) return local;
   localToUtc(ctx.clock, local);
-  const { earlier, later } = ctx.clock;
-  if (earlier !== later && !Number.isNaN(ctx.lastUtc) && ctx.lastUtc - earlier > DST_REPEAT_MS) return later;
-  return earlier;
+  const { earlier, later, transition } = ctx.clock;
+  if (earlier === later || Number.isNaN(ctx.lastUtc)) return earlier;
+  // In the repeated hour: once past the change, stay in the second pass; before it, a jump back
+  // lands nearer the second pass than the first, while small disorder stays in the first.
+  const last = ctx.lastUtc;
+  if (last >= transition) return later;
+  return Math.abs(later - last) < Math.abs(earlier - last) ? later : earlier;
 }
 
 function yearInZone(ctx: ParseContext, utcMs: number): number {

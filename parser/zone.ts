@@ -14,7 +14,10 @@ export interface ZoneClock {
   /** Result of the last `localToUtc` (UTC ms), and the local bucket its offsets hold for. */
   earlier: number;
   later: number;
+  /** When earlier !== later: the UTC instant the clocks went back (first instant of the repeat). */
+  transition: number;
   memoBucket: number;
+  memoTransition: number;
   memoEarlierOffset: number;
   memoLaterOffset: number;
 }
@@ -30,7 +33,18 @@ export function createZoneClock(zone: string): ZoneClock {
     minute: 'numeric',
     second: 'numeric',
   });
-  return { zone, formatter, offsets: new Map(), earlier: 0, later: 0, memoBucket: Number.NaN, memoEarlierOffset: 0, memoLaterOffset: 0 };
+  return {
+    zone,
+    formatter,
+    offsets: new Map(),
+    earlier: 0,
+    later: 0,
+    transition: Number.NaN,
+    memoBucket: Number.NaN,
+    memoTransition: Number.NaN,
+    memoEarlierOffset: 0,
+    memoLaterOffset: 0,
+  };
 }
 
 /** The zone's UTC offset in ms at the UTC instant `utcMs` (east of Greenwich is positive). */
@@ -91,9 +105,19 @@ export function localToUtc(clock: ZoneClock, localMs: number): void {
     clock.memoBucket = bucket;
     clock.memoEarlierOffset = earlier;
     clock.memoLaterOffset = later;
+    clock.memoTransition =
+      earlier === later ? Number.NaN : transitionAfter(clock, bucket * BUCKET_MS - earlier, later);
   }
   clock.earlier = localMs - clock.memoEarlierOffset;
   clock.later = localMs - clock.memoLaterOffset;
+  clock.transition = clock.memoTransition;
+}
+
+/** The first quarter hour from `utcMs` on whose offset is `offset` (a few steps at most). */
+function transitionAfter(clock: ZoneClock, utcMs: number, offset: number): number {
+  let t = Math.floor(utcMs / BUCKET_MS) * BUCKET_MS;
+  for (let i = 0; i < 16 && offsetAt(clock, t) !== offset; i++) t += BUCKET_MS;
+  return t;
 }
 
 /** Offsets giving the earlier and the later UTC instant for a local time. */

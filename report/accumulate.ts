@@ -16,6 +16,7 @@
  */
 import type { MailEvent, ReasonCategory } from '../core/event.js';
 import type { MessageDoc } from '../core/message.js';
+import { timestampMs } from '../core/message-key.js';
 import { deliveryRate, domainOf, Histogram, hourOf, TopCounter } from './metrics.js';
 import type { DomainRow, HourRow, ReasonRow, Report } from './schema.js';
 
@@ -29,7 +30,27 @@ export interface AccumulatorOptions {
 export interface ReportAccumulator {
   addEvent(ev: MailEvent): void;
   addMessage(doc: MessageDoc): void;
+  /** Everything counted so far as plain data (structured-clone safe), for `merge` elsewhere. */
+  state(): AccumulatorState;
+  /** Adds another accumulator's counts (e.g. a worker's): the result is as if one had seen both inputs. */
+  merge(other: AccumulatorState): void;
   result(): Report;
+}
+
+type CounterState = ReturnType<TopCounter['state']>;
+
+export interface AccumulatorState {
+  messages: Report['messages'];
+  lines: Report['lines'];
+  bytes: Report['bytes'];
+  fromMs: number;
+  toMs: number;
+  backlog: number;
+  domainsCapped: boolean;
+  hours: HourRow[];
+  domains: DomainRow[];
+  counters: Record<'rejections' | 'deferralReasons' | 'bounceReasons' | 'senders' | 'recipients', CounterState>;
+  delays: Array<[number, number]>;
 }
 
 const REASON_SEPARATOR = '\u0000';
@@ -95,8 +116,8 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
     return row;
   }
 
-  function domainRow(address: string): DomainRow {
-    let domain = domainOf(address);
+  function domainRow(name: string): DomainRow {
+    let domain = name;
     if (!domains.has(domain) && domains.size >= maxDomains) {
       domainsCapped = true;
       domain = '(other)';
@@ -114,7 +135,7 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
     const action = ev.event.action;
     if (action === 'unparsed') lines.unparsed += 1;
     if (ev.postfix?.instance !== undefined) lines.postfix += 1;
-    const ms = Date.parse(ev['@timestamp']);
+    const ms = timestampMs(ev['@timestamp']);
     if (ms < fromMs) fromMs = ms;
     if (ms > toMs) toMs = ms;
     switch (action) {
@@ -141,7 +162,7 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
           const row = hourRow(ms);
           if (row) row.deferred += 1;
           const to = ev.email?.to?.address;
-          if (to !== undefined) domainRow(to).deferred += 1;
+          if (to !== undefined) domainRow(domainOf(to)).deferred += 1;
           deferralReasons.add(reasonKey(ev));
         } else if (status === 'bounced') {
           bounceReasons.add(reasonKey(ev));
@@ -158,7 +179,7 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
     const received = doc.origin !== undefined && doc.hops.kind !== 'internal' && doc.state !== 'rejected';
     if (received) {
       m.received += 1;
-      const row = hourRow(Date.parse(doc['@timestamp']));
+      const row = hourRow(timestampMs(doc['@timestamp']));
       if (row) row.received += 1;
       bytes.received += doc.size ?? 0;
       senders.add(doc.email.from?.address ?? '(unknown)');
@@ -174,8 +195,8 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
         else if (r.forwarded) m.forwarded += 1;
         else {
           m.delivered += 1;
-          domainRow(r.address).delivered += 1;
-          const row = hourRow(Date.parse(r.last_attempt));
+          domainRow(domainOf(r.address)).delivered += 1;
+          const row = hourRow(timestampMs(r.last_attempt));
           if (row) row.delivered += 1;
           if (r.delay !== undefined) delays.add(r.delay);
           recipients.add(r.address.toLowerCase());
@@ -183,11 +204,65 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
         }
       } else if (r.status === 'bounced') {
         m.bounced += 1;
-        domainRow(r.address).bounced += 1;
-        const row = hourRow(Date.parse(r.last_attempt));
+        domainRow(domainOf(r.address)).bounced += 1;
+        const row = hourRow(timestampMs(r.last_attempt));
         if (row) row.bounced += 1;
       }
     }
+  }
+
+  const counters = { rejections, deferralReasons, bounceReasons, senders, recipients };
+
+  function state(): AccumulatorState {
+    return {
+      messages: { ...m },
+      lines: { ...lines },
+      bytes: { ...bytes },
+      fromMs,
+      toMs,
+      backlog,
+      domainsCapped,
+      hours: [...hours.values()].map((h) => ({ ...h })),
+      domains: [...domains.values()].map((d) => ({ ...d })),
+      counters: {
+        rejections: rejections.state(),
+        deferralReasons: deferralReasons.state(),
+        bounceReasons: bounceReasons.state(),
+        senders: senders.state(),
+        recipients: recipients.state(),
+      },
+      delays: delays.entries(),
+    };
+  }
+
+  function merge(o: AccumulatorState): void {
+    for (const k of Object.keys(m) as Array<keyof typeof m>) m[k] += o.messages[k];
+    lines.total += o.lines.total;
+    lines.postfix += o.lines.postfix;
+    lines.unparsed += o.lines.unparsed;
+    bytes.received += o.bytes.received;
+    bytes.delivered += o.bytes.delivered;
+    if (o.fromMs < fromMs) fromMs = o.fromMs;
+    if (o.toMs > toMs) toMs = o.toMs;
+    backlog += o.backlog;
+    if (o.domainsCapped) domainsCapped = true;
+    for (const h of o.hours) {
+      const row = hours.get(h.hour) ?? emptyHour(h.hour);
+      row.received += h.received;
+      row.delivered += h.delivered;
+      row.deferred += h.deferred;
+      row.bounced += h.bounced;
+      row.rejected += h.rejected;
+      hours.set(h.hour, row);
+    }
+    for (const d of o.domains) {
+      const row = domainRow(d.domain);
+      row.delivered += d.delivered;
+      row.deferred += d.deferred;
+      row.bounced += d.bounced;
+    }
+    for (const k of Object.keys(counters) as Array<keyof typeof counters>) counters[k].merge(o.counters[k]);
+    delays.merge(o.delays);
   }
 
   function result(): Report {
@@ -228,5 +303,5 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
     };
   }
 
-  return { addEvent, addMessage, result };
+  return { addEvent, addMessage, state, merge, result };
 }

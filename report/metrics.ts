@@ -13,9 +13,16 @@ export function deliveryRate(delivered: number, bounced: number, expired: number
 /** The UTC hour a timestamp falls in, as ISO 8601 (`2023-03-14T09:00:00Z`); undefined if unreadable. */
 export function hourOf(ms: number): string | undefined {
   if (!Number.isFinite(ms)) return undefined;
-  const iso = new Date(Math.floor(ms / 3_600_000) * 3_600_000).toISOString();
-  return `${iso.slice(0, 13)}:00:00Z`;
+  const hour = Math.floor(ms / 3_600_000);
+  if (hour !== cachedHour) {
+    cachedHour = hour;
+    cachedHourKey = `${new Date(hour * 3_600_000).toISOString().slice(0, 13)}:00:00Z`;
+  }
+  return cachedHourKey;
 }
+
+let cachedHour = Number.NaN;
+let cachedHourKey = '';
 
 /** Domain part of an address, lowercased; `(local)` for a bare local part, `(none)` for `<>`. */
 export function domainOf(address: string): string {
@@ -48,6 +55,18 @@ export class Histogram {
 
   get count(): number {
     return this.n;
+  }
+
+  /** value → count pairs, for moving a histogram across threads (`merge`). */
+  entries(): Array<[number, number]> {
+    return [...this.counts.entries()];
+  }
+
+  merge(entries: ReadonlyArray<readonly [number, number]>): void {
+    for (const [v, c] of entries) {
+      this.counts.set(v, (this.counts.get(v) ?? 0) + c);
+      this.n += c;
+    }
   }
 
   /** Values at each requested percentile (0 < p ≤ 100): the smallest v with count(≤ v) ≥ ⌈p·n/100⌉. */
@@ -103,6 +122,16 @@ export class TopCounter {
 
   private sorted(): Array<[string, number]> {
     return [...this.counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  /** key → count pairs and exactness, for moving a counter across threads (`merge`). */
+  state(): { entries: Array<[string, number]>; exact: boolean } {
+    return { entries: [...this.counts.entries()], exact: this.exactFlag };
+  }
+
+  merge(state: { entries: ReadonlyArray<readonly [string, number]>; exact: boolean }): void {
+    if (!state.exact) this.exactFlag = false;
+    for (const [k, v] of state.entries) this.add(k, v);
   }
 
   /** Whether every count is exact (no prune happened). */

@@ -9,7 +9,8 @@
  * need, plus messages waiting in the queue.
  */
 import { type CorrelatorOptions, createCorrelator, createParseContext, type ParseOptions, parseLine } from '../parser/index.js';
-import { type AccumulatorOptions, createReportAccumulator } from './accumulate.js';
+import { timestampMs } from '../core/message-key.js';
+import { type AccumulatorOptions, type AccumulatorState, createReportAccumulator } from './accumulate.js';
 import type { Report } from './schema.js';
 
 export interface ReportOptions extends ParseOptions {
@@ -21,6 +22,8 @@ export interface ReportOptions extends ParseOptions {
 
 export interface ReportPipeline {
   pushLine(line: string): void;
+  /** Adds counts made elsewhere (the worker thread's lines). */
+  merge(state: AccumulatorState): void;
   finish(): Report;
   /** Messages the correlator holds now (for memory checks). */
   readonly openMessages: number;
@@ -38,7 +41,7 @@ export function createReportPipeline(options: ReportOptions = {}): ReportPipelin
     const ev = parseLine(line, ctx);
     acc.addEvent(ev);
     if (ev.email?.local_id !== undefined) {
-      const ms = Date.parse(ev['@timestamp']);
+      const ms = timestampMs(ev['@timestamp']);
       if (ms > lastMs) lastMs = ms;
       correlator.push(ev);
     }
@@ -55,6 +58,7 @@ export function createReportPipeline(options: ReportOptions = {}): ReportPipelin
 
   return {
     pushLine,
+    merge: (state) => acc.merge(state),
     finish,
     get openMessages() {
       return correlator.size;

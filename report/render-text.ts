@@ -36,10 +36,11 @@ function seconds(s: number): string {
   return `${(s / 86_400).toFixed(1)} d`;
 }
 
-function table(header: string[], rows: string[][], leftColumns = 1): string[] {
+/** `align`: one letter per column, `l` or `r`; default: first column left, the rest right. */
+function table(header: string[], rows: string[][], align = `l${'r'.repeat(header.length - 1)}`): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (cells: string[]) =>
-    `  ${cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')}`.trimEnd();
+    `  ${cells.map((c, i) => (align[i] === 'l' ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')}`.trimEnd();
   return [fmt(header), `  ${widths.map((w) => '-'.repeat(w)).join('  ')}`, ...rows.map(fmt)];
 }
 
@@ -56,7 +57,7 @@ function localHour(iso: string, parts: Intl.DateTimeFormat): { day: string; hour
 function reasons(title: string, rows: ReasonRow[], limit: number): string[] {
   if (rows.length === 0) return [...section(title), '  none'];
   const body = rows.slice(0, limit).map((r) => [n(r.count), r.category, r.reason.length > 90 ? `${r.reason.slice(0, 89)}…` : r.reason]);
-  return [...section(title), ...table(['count', 'category', 'reason'], body, 0).map((l, i) => (i === 0 ? l : l))];
+  return [...section(title), ...table(['count', 'category', 'reason'], body, 'rll')];
 }
 
 export function renderText(report: Report, options: RenderOptions = {}): string {
@@ -71,7 +72,7 @@ export function renderText(report: Report, options: RenderOptions = {}): string 
   out.push(
     ...section('Grand totals'),
     ...table(
-      ['messages', 'count', ''],
+      ['messages', 'count', 'note'],
       [
         ['received', n(m.received), bytes(report.bytes.received)],
         ['delivered (recipients)', n(m.delivered), bytes(report.bytes.delivered)],
@@ -87,6 +88,7 @@ export function renderText(report: Report, options: RenderOptions = {}): string 
         ['delivery rate', rate, 'delivered / (delivered + bounced + expired)'],
         ['queue backlog at end', n(report.queue.backlog_at_end), 'messages not removed'],
       ],
+      'lrl',
     ),
   );
   const d = report.delays;

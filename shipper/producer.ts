@@ -34,7 +34,17 @@ export interface OutboxOptions {
   readonly maxBackoffMs?: number;
 }
 
-const MAX_BATCH_RECORDS = 20_000;
+/**
+ * kafkajs groups a request's messages per partition by copying an array per message
+ * (quadratic), so requests stay at a thousand records; bytes usually bound them first.
+ */
+const MAX_BATCH_RECORDS = 1000;
+/** Header names, offset digits and record framing per message, bytes (an upper estimate). */
+const RECORD_OVERHEAD = 80;
+
+function tooLarge(err: unknown): boolean {
+  return (err as { type?: string }).type === 'MESSAGE_TOO_LARGE' || /larger than the max message size/.test(String((err as Error).message));
+}
 
 export class Outbox {
   private queue: Queued[] = [];
@@ -44,6 +54,8 @@ export class Outbox {
   private wake: (() => void) | undefined;
   private drainWaiters: (() => void)[] = [];
   private closed = false;
+  /** Records per request; halved when the broker finds a request too large for its limit. */
+  private recordLimit = MAX_BATCH_RECORDS;
   private readonly loopDone: Promise<void>;
 
   constructor(
@@ -68,7 +80,6 @@ export class Outbox {
   push(q: Queued): void {
     this.queue.push(q);
     this.bytes += q.record.value.length;
-    this.metrics.inflightBytes.set(this.bytes);
     this.wake?.();
   }
 
@@ -98,11 +109,17 @@ export class Outbox {
     this.producer = undefined;
   }
 
+  /**
+   * The next batch: about `batchBytes` on the wire (value, key and headers), so that an
+   * uncompressed request stays under the broker's message.max.bytes (1 MB by default).
+   */
   private takeBatch(): Queued[] {
     let end = this.head;
     let size = 0;
-    while (end < this.queue.length && end - this.head < MAX_BATCH_RECORDS && size < this.options.batchBytes) {
-      size += (this.queue[end] as Queued).record.value.length;
+    const fixed = RECORD_OVERHEAD + 2 * this.options.host.length;
+    while (end < this.queue.length && end - this.head < this.recordLimit && size < this.options.batchBytes) {
+      const q = this.queue[end] as Queued;
+      size += q.record.value.length + fixed + q.target.path.length + q.fileId.length;
       end += 1;
     }
     return this.queue.slice(this.head, end);
@@ -129,6 +146,11 @@ export class Outbox {
         this.producer ??= await this.connect();
         await this.producer.send(topic, messages);
       } catch (err) {
+        if (tooLarge(err) && batch.length > 1) {
+          this.recordLimit = Math.max(1, Math.floor(batch.length / 2));
+          this.log.warn({ records: batch.length, recordLimit: this.recordLimit }, 'Kafka refused a request as too large; sending smaller ones.');
+          continue;
+        }
         failures += 1;
         this.metrics.kafkaErrors.inc();
         this.log.warn({ err: (err as Error).message, failures, inflightBytes: this.bytes }, 'Kafka produce failed; retrying the same batch.');

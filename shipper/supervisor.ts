@@ -272,6 +272,7 @@ export class Supervisor {
     }
     await this.closeDrained(now);
     this.metrics.filesOpen.set(this.live.size + this.draining.length);
+    this.metrics.inflightBytes.set(this.outbox.inflightBytes);
     return read > 0;
   }
 

@@ -136,6 +136,7 @@ export class Tailer implements AckTarget {
       this.cursor = split.cursor;
       this.rest = data.subarray(split.consumed);
       for (const record of split.records) this.emit(outbox, fileId, record);
+      this.count(split.records);
     }
     return total;
   }
@@ -150,15 +151,25 @@ export class Tailer implements AckTarget {
     this.rest = EMPTY;
     this.cursor = record.next;
     this.emit(outbox, fileId, record);
+    this.count([record]);
     return true;
   }
 
   private emit(outbox: Outbox, fileId: string, record: LineRecord): void {
     this.unacked += 1;
-    this.metrics.linesRead.inc();
-    this.metrics.bytesRead.inc(record.value.length);
-    if (record.piece !== undefined) this.metrics.linesSplit.inc();
     outbox.push({ target: this, fileId, record });
+  }
+
+  private count(records: readonly LineRecord[]): void {
+    let bytes = 0;
+    let pieces = 0;
+    for (const r of records) {
+      bytes += r.value.length;
+      if (r.piece !== undefined) pieces += 1;
+    }
+    this.metrics.linesRead.inc(records.length);
+    this.metrics.bytesRead.inc(bytes);
+    if (pieces > 0) this.metrics.linesSplit.inc(pieces);
   }
 
   acked(last: LineRecord, count: number): void {

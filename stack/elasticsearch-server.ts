@@ -8,7 +8,7 @@ import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, statSync, writeF
 import { join } from 'node:path';
 import { MailpulseError } from '../core/errors.js';
 import { elasticsearchHome } from './artifacts.js';
-import { type RunAs, elasticsearchUser } from './es-user.js';
+import { ES_USER, type RunAs, canReach, elasticsearchUser } from './es-user.js';
 import { findJavaHome } from './java.js';
 import type { ServerHandle, ServerOptions } from './kafka-server.js';
 import { isOurs, killProcess, readPidFile, sleep, startDetached, stopProcess, tail } from './processes.js';
@@ -68,7 +68,14 @@ export function elasticsearchServer(options: ServerOptions & { heap?: string }):
       const heap = options.heap ?? '1g';
       mkdirSync(join(config, 'jvm.options.d'), { recursive: true });
       writeFileSync(join(config, 'jvm.options.d', 'mailpulse.options'), `-Xms${heap}\n-Xmx${heap}\n`);
-      if (user) chownTree(dir, user);
+      if (user) {
+        chownTree(dir, user);
+        if (!canReach(user, dir)) {
+          throw new MailpulseError('MP_ERR_STACK_TOOL', [
+            `${dir} is not reachable by the user ${ES_USER} that Elasticsearch runs as: every parent folder must be searchable (o+x)`,
+          ]);
+        }
+      }
       startDetached({
         command: join(home, 'bin', 'elasticsearch'),
         // On the command line (not in elasticsearch.yml) so that the pid file's marker is there.

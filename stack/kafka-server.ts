@@ -66,6 +66,7 @@ function properties(port: number, dir: string): string {
 const LOG4J = [
   'log4j.rootLogger=INFO, file',
   'log4j.appender.file=org.apache.log4j.RollingFileAppender',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log4j placeholder that Kafka expands.
   'log4j.appender.file.File=${kafka.logs.dir}/server.log',
   'log4j.appender.file.MaxFileSize=20MB',
   'log4j.appender.file.MaxBackupIndex=2',

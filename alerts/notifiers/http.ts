@@ -16,7 +16,13 @@ export interface RetryPolicy {
   readonly maxRetryAfterMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseMs: 500, capMs: 30_000, timeoutMs: 10_000, maxRetryAfterMs: 120_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 6,
+  baseMs: 500,
+  capMs: 30_000,
+  timeoutMs: 10_000,
+  maxRetryAfterMs: 120_000,
+};
 
 export interface PostResult {
   readonly ok: boolean;
@@ -45,7 +51,11 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random: () => nu
   return Math.floor(random() * ceiling);
 }
 
-export async function postWithRetry(req: PostRequest, policy: RetryPolicy, onRetry?: (info: { attempt: number; waitMs: number; reason: string }) => void): Promise<PostResult> {
+export async function postWithRetry(
+  req: PostRequest,
+  policy: RetryPolicy,
+  onRetry?: (info: { attempt: number; waitMs: number; reason: string }) => void,
+): Promise<PostResult> {
   let last: PostResult = { ok: false, attempts: 0, error: 'not attempted' };
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     let wait: number | undefined;
@@ -59,7 +69,12 @@ export async function postWithRetry(req: PostRequest, policy: RetryPolicy, onRet
       // Drain the body so the connection can be reused.
       const text = await res.text().catch(() => '');
       if (res.ok) return { ok: true, attempts: attempt, status: res.status };
-      last = { ok: false, attempts: attempt, status: res.status, error: `HTTP ${res.status} ${text.slice(0, 200)}`.trim() };
+      last = {
+        ok: false,
+        attempts: attempt,
+        status: res.status,
+        error: `HTTP ${res.status} ${text.slice(0, 200)}`.trim(),
+      };
       if (res.status === 429) {
         const after = retryAfterMs(res.headers.get('retry-after'), Date.now());
         if (after !== undefined) wait = Math.min(after, policy.maxRetryAfterMs);
@@ -68,7 +83,11 @@ export async function postWithRetry(req: PostRequest, policy: RetryPolicy, onRet
       }
     } catch (err) {
       const e = err as Error;
-      last = { ok: false, attempts: attempt, error: e.name === 'TimeoutError' ? `timed out after ${policy.timeoutMs} ms` : e.message };
+      last = {
+        ok: false,
+        attempts: attempt,
+        error: e.name === 'TimeoutError' ? `timed out after ${policy.timeoutMs} ms` : e.message,
+      };
     }
     if (attempt === policy.maxAttempts) break;
     const waitMs = wait ?? backoffMs(attempt, policy);

@@ -6,7 +6,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 function keyOf(secret: string): Buffer {
-  return secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
+  return secret.startsWith('whsec_')
+    ? Buffer.from(secret.slice('whsec_'.length), 'base64')
+    : Buffer.from(secret, 'utf8');
 }
 
 export function sign(secret: string, id: string, timestamp: number, body: string): string {
@@ -18,7 +20,13 @@ export function sign(secret: string, id: string, timestamp: number, body: string
  * For receivers (and our tests): true when one of the space-separated signatures in `header`
  * matches and the timestamp is within `toleranceS` of `nowS`.
  */
-export function verify(secret: string, headers: { id: string; timestamp: string; signature: string }, body: string, nowS: number, toleranceS = 300): boolean {
+export function verify(
+  secret: string,
+  headers: { id: string; timestamp: string; signature: string },
+  body: string,
+  nowS: number,
+  toleranceS = 300,
+): boolean {
   const ts = Number(headers.timestamp);
   if (!Number.isInteger(ts) || Math.abs(nowS - ts) > toleranceS) return false;
   const expected = Buffer.from(sign(secret, headers.id, ts, body));

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../core/logger.js';
 import { type Notification, type Notifier, orderedAlerts } from '../notification.js';
 import type { Severity } from '../rules.js';
-import { DEFAULT_RETRY, type RetryPolicy, postWithRetry } from './http.js';
+import { DEFAULT_RETRY, postWithRetry, type RetryPolicy } from './http.js';
 
 const COLOUR: Record<Severity, string> = { critical: '#d0021b', warning: '#f5a623', info: '#4a90e2' };
 const RESOLVED_COLOUR = '#2eb886';
@@ -28,8 +28,14 @@ export function slackMessage(n: Notification) {
   const alerts = orderedAlerts(n);
   const firing = alerts.filter((a) => a.notice !== 'resolved');
   const resolved = alerts.length - firing.length;
-  const state = firing.length === 0 ? 'RESOLVED' : firing.some((a) => a.notice === 'firing') ? 'FIRING' : 'STILL FIRING';
-  const counts = [firing.length > 0 ? `${firing.length} firing` : '', resolved > 0 ? `${resolved} resolved` : ''].filter(Boolean).join(', ');
+  const state =
+    firing.length === 0 ? 'RESOLVED' : firing.some((a) => a.notice === 'firing') ? 'FIRING' : 'STILL FIRING';
+  const counts = [
+    firing.length > 0 ? `${firing.length} firing` : '',
+    resolved > 0 ? `${resolved} resolved` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   const title = `[${state}] ${n.rule} (${n.severity})${alerts.length > 1 ? `: ${counts}` : ''}`;
   const lines = alerts.slice(0, MAX_LISTED).map((a) => {
     const who = groupName(a.labels, a.group);
@@ -39,19 +45,32 @@ export function slackMessage(n: Notification) {
   if (alerts.length > MAX_LISTED) lines.push(`… and ${alerts.length - MAX_LISTED} more`);
   const examples = [...new Set(firing.flatMap((a) => a.examples))].slice(0, MAX_EXAMPLES);
   const blocks: object[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`*${title}*${n.description ? `\n${n.description}` : ''}`, 3000) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*${title}*${n.description ? `\n${n.description}` : ''}`, 3000) },
+    },
     { type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n'), 3000) } },
   ];
   if (examples.length > 0) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`Examples:\n\`\`\`${examples.join('\n')}\`\`\``, 3000) } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`Examples:\n\`\`\`${examples.join('\n')}\`\`\``, 3000) },
+    });
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `<${n.link}|Open alerts> · evaluated at ${new Date(n.at).toISOString()}` }],
+    elements: [
+      { type: 'mrkdwn', text: `<${n.link}|Open alerts> · evaluated at ${new Date(n.at).toISOString()}` },
+    ],
   });
   const first = alerts[0];
   const text = `${title}${first ? `: ${first.summary}` : ''}`;
-  return { text, attachments: [{ color: firing.length === 0 ? RESOLVED_COLOUR : COLOUR[n.severity], fallback: text, blocks }] };
+  return {
+    text,
+    attachments: [
+      { color: firing.length === 0 ? RESOLVED_COLOUR : COLOUR[n.severity], fallback: text, blocks },
+    ],
+  };
 }
 
 export interface SlackOptions {
@@ -77,7 +96,11 @@ export function slackNotifier(options: SlackOptions): Notifier {
         const result = await postWithRetry(
           { url: options.url, body: JSON.stringify(payload), headers: () => ({}) },
           retry,
-          ({ attempt, waitMs, reason }) => options.logger.warn({ channel: 'slack', rule: n.rule, attempt, waitMs, reason }, 'Slack delivery failed; retrying.'),
+          ({ attempt, waitMs, reason }) =>
+            options.logger.warn(
+              { channel: 'slack', rule: n.rule, attempt, waitMs, reason },
+              'Slack delivery failed; retrying.',
+            ),
         );
         lastSent = Date.now();
         return { ok: result.ok, attempts: result.attempts, error: result.error, payload };

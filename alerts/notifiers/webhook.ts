@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../core/logger.js';
 import type { AlertNotice, DeliveryResult, Notification, Notifier } from '../notification.js';
-import { DEFAULT_RETRY, type RetryPolicy, postWithRetry } from './http.js';
+import { DEFAULT_RETRY, postWithRetry, type RetryPolicy } from './http.js';
 import { sign } from './signature.js';
 
 /** Alertmanager writes this for "no end time yet". */
@@ -79,13 +79,20 @@ export function webhookNotifier(options: WebhookOptions): Notifier {
           body,
           headers: () => {
             const timestamp = Math.floor(Date.now() / 1000);
-            const headers: Record<string, string> = { 'webhook-id': n.id, 'webhook-timestamp': String(timestamp) };
+            const headers: Record<string, string> = {
+              'webhook-id': n.id,
+              'webhook-timestamp': String(timestamp),
+            };
             if (options.secret) headers['webhook-signature'] = sign(options.secret, n.id, timestamp, body);
             return headers;
           },
         },
         retry,
-        ({ attempt, waitMs, reason }) => options.logger.warn({ channel: 'webhook', rule: n.rule, attempt, waitMs, reason }, 'Webhook delivery failed; retrying.'),
+        ({ attempt, waitMs, reason }) =>
+          options.logger.warn(
+            { channel: 'webhook', rule: n.rule, attempt, waitMs, reason },
+            'Webhook delivery failed; retrying.',
+          ),
       );
       return { ok: result.ok, attempts: result.attempts, error: result.error, payload };
     },

@@ -39,13 +39,38 @@ export const COUNTED = {
 } as const satisfies Record<string, Query>;
 
 /**
+ * Message documents (the report counts these from messages, not lines): a message came in from
+ * outside when smtpd or pickup took it, a content filter did not re-inject it, and cleanup did
+ * not reject it.
+ */
+export const RECEIVED_MESSAGE: Query = {
+  bool: {
+    filter: [{ exists: { field: 'origin' } }],
+    must_not: [{ term: { 'hops.kind': 'internal' } }, { term: { state: 'rejected' } }],
+  },
+};
+
+/** Messages with a final delivery that was neither a content-filter hand-off nor a forward. */
+export const DELIVERED_MESSAGE: Query = {
+  bool: {
+    filter: [{ term: { 'recipients.status': 'sent' } }],
+    must_not: [{ term: { 'recipients.internal': true } }, { term: { 'recipients.forwarded': true } }],
+  },
+};
+
+/**
  * Distinct messages are counted with a `cardinality` aggregation on the queue ID: exact (up to
  * hash collisions of 64-bit hashes) below this many distinct values, approximate above.
  */
 export const DISTINCT_PRECISION = 40_000;
+/**
+ * The same inside time buckets: a 5-minute bucket holds far fewer distinct messages, and the
+ * threshold is also the memory each bucket may take (8 bytes per value), times 288 buckets a day.
+ */
+export const BUCKET_DISTINCT_PRECISION = 2000;
 
-export function distinctMessages(): estypes.AggregationsAggregationContainer {
-  return { cardinality: { field: F.queueId, precision_threshold: DISTINCT_PRECISION } };
+export function distinctMessages(precision = DISTINCT_PRECISION): estypes.AggregationsAggregationContainer {
+  return { cardinality: { field: F.queueId, precision_threshold: precision } };
 }
 
 /**

@@ -1,15 +1,21 @@
 /** Deferrals: attempts and distinct messages, categories and reasons, relays, domains, per bucket. */
 import type { EsClient } from '../../core/elasticsearch.js';
 import type { DeferralsResponse } from '../schemas/reasons.js';
-import { COUNTED, distinctMessages } from './counting.js';
-import { type Aggs, type SearchRequest, buckets, num, search } from './es.js';
-import { F, RECIPIENT_DOMAIN, eventsIndex } from './fields.js';
-import { type Filters, eventScope } from './filters.js';
+import { BUCKET_DISTINCT_PRECISION, COUNTED, distinctMessages } from './counting.js';
+import { type Aggs, buckets, num, type SearchRequest, search } from './es.js';
+import { eventsIndex, F, RECIPIENT_DOMAIN } from './fields.js';
+import { eventScope, type Filters } from './filters.js';
 import { dateHistogram, fillBuckets } from './histogram.js';
-import { type TimeRange, isoString } from './range.js';
+import { isoString, type TimeRange } from './range.js';
 import { readCountRows, readReasons, reasonAggs, topTerms } from './reasons.js';
 
-export function deferralsQuery(prefix: string, range: TimeRange, filters: Filters, intervalMs: number, limit: number): SearchRequest {
+export function deferralsQuery(
+  prefix: string,
+  range: TimeRange,
+  filters: Filters,
+  intervalMs: number,
+  limit: number,
+): SearchRequest {
   return {
     index: eventsIndex(prefix),
     size: 0,
@@ -20,7 +26,9 @@ export function deferralsQuery(prefix: string, range: TimeRange, filters: Filter
       ...reasonAggs(limit),
       relays: topTerms(F.relayHost, limit),
       domains: topTerms(RECIPIENT_DOMAIN, limit),
-      over_time: dateHistogram(F.timestamp, range, intervalMs, { messages: distinctMessages() }),
+      over_time: dateHistogram(F.timestamp, range, intervalMs, {
+        messages: distinctMessages(BUCKET_DISTINCT_PRECISION),
+      }),
     },
   };
 }
@@ -56,7 +64,17 @@ export async function deferrals(
   interval: { text: string; ms: number },
   limit = 20,
 ): Promise<DeferralsResponse> {
-  const res = await search(client, { ...deferralsQuery(prefix, range, filters, interval.ms, limit), track_total_hits: true });
+  const res = await search(client, {
+    ...deferralsQuery(prefix, range, filters, interval.ms, limit),
+    track_total_hits: true,
+  });
   const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
-  return shapeDeferrals(res.aggregations as Aggs | undefined, total, range, interval.text, interval.ms, limit);
+  return shapeDeferrals(
+    res.aggregations as Aggs | undefined,
+    total,
+    range,
+    interval.text,
+    interval.ms,
+    limit,
+  );
 }

@@ -53,6 +53,10 @@ export function readDelays(aggs: unknown): Delays {
     const [p50, p95, p99] = DELAY_PERCENTS.map((p) => nearestRank(sorted, p)) as [number, number, number];
     return { p50, p95, p99, max, exact };
   }
-  const [p50, p95, p99] = DELAY_PERCENTS.map((p) => numOrNull(aggs, 'digest', 'values', `${p}.0`) ?? 0) as [number, number, number];
+  const [p50, p95, p99] = DELAY_PERCENTS.map((p) => numOrNull(aggs, 'digest', 'values', `${p}.0`) ?? 0) as [
+    number,
+    number,
+    number,
+  ];
   return { p50, p95, p99, max, exact };
 }

@@ -5,20 +5,29 @@
 import type { estypes } from '@elastic/elasticsearch';
 import type { EsClient } from '../../core/elasticsearch.js';
 import type { DeliveryFigures, DeliveryResponse } from '../schemas/delivery.js';
-import { COUNTED, deliveryRate, distinctMessages } from './counting.js';
-import { type Aggs, type SearchRequest, num, search, buckets } from './es.js';
-import { F, eventsIndex } from './fields.js';
+import {
+  BUCKET_DISTINCT_PRECISION,
+  COUNTED,
+  DISTINCT_PRECISION,
+  deliveryRate,
+  distinctMessages,
+} from './counting.js';
+import { type Aggs, buckets, num, type SearchRequest, search } from './es.js';
+import { eventsIndex, F } from './fields.js';
 import { eventScope, type Filters } from './filters.js';
 import { dateHistogram, fillBuckets } from './histogram.js';
-import { type TimeRange, isoString } from './range.js';
+import { isoString, type TimeRange } from './range.js';
 
 type AggMap = Record<string, estypes.AggregationsAggregationContainer>;
 
-/** Sub-aggregations that yield one DeliveryFigures; reused per bucket and per group. */
-export function deliveryFigureAggs(): AggMap {
+/**
+ * Sub-aggregations that yield one DeliveryFigures; reused per bucket and per group (pass
+ * `BUCKET_DISTINCT_PRECISION` for many small buckets).
+ */
+export function deliveryFigureAggs(precision = DISTINCT_PRECISION): AggMap {
   return {
     delivered: { filter: COUNTED.delivered },
-    deferrals: { filter: COUNTED.deferral, aggs: { messages: distinctMessages() } },
+    deferrals: { filter: COUNTED.deferral, aggs: { messages: distinctMessages(precision) } },
     bounced: { filter: COUNTED.bounced },
     expired: { filter: COUNTED.expired },
   };
@@ -46,7 +55,12 @@ export const DELIVERY_EVENTS: estypes.QueryDslQueryContainer = {
   },
 };
 
-export function deliveryQuery(prefix: string, range: TimeRange, filters: Filters, intervalMs: number): SearchRequest {
+export function deliveryQuery(
+  prefix: string,
+  range: TimeRange,
+  filters: Filters,
+  intervalMs: number,
+): SearchRequest {
   const scope = eventScope(range, filters);
   return {
     index: eventsIndex(prefix),
@@ -55,12 +69,17 @@ export function deliveryQuery(prefix: string, range: TimeRange, filters: Filters
     query: { bool: { filter: [scope, DELIVERY_EVENTS] } },
     aggs: {
       ...deliveryFigureAggs(),
-      over_time: dateHistogram(F.timestamp, range, intervalMs, deliveryFigureAggs()),
+      over_time: dateHistogram(F.timestamp, range, intervalMs, deliveryFigureAggs(BUCKET_DISTINCT_PRECISION)),
     },
   };
 }
 
-export function shapeDelivery(aggs: Aggs | undefined, range: TimeRange, interval: string, intervalMs: number): DeliveryResponse {
+export function shapeDelivery(
+  aggs: Aggs | undefined,
+  range: TimeRange,
+  interval: string,
+  intervalMs: number,
+): DeliveryResponse {
   return {
     period: { from: isoString(range.from), to: isoString(range.to) },
     interval,
@@ -81,7 +100,12 @@ export async function deliveryOverTime(
 }
 
 /** The delivery figures for a range, without buckets (what a threshold rule reads). */
-export async function deliveryStats(client: EsClient, prefix: string, range: TimeRange, filters: Filters): Promise<DeliveryFigures> {
+export async function deliveryStats(
+  client: EsClient,
+  prefix: string,
+  range: TimeRange,
+  filters: Filters,
+): Promise<DeliveryFigures> {
   const res = await search(client, {
     index: eventsIndex(prefix),
     size: 0,

@@ -6,12 +6,17 @@ import type { EsClient } from '../../core/elasticsearch.js';
 import type { DomainRow, DomainsResponse } from '../schemas/domains.js';
 import { COUNTED } from './counting.js';
 import { deliveryFigureAggs, readDeliveryFigures } from './delivery.js';
-import { type Aggs, type SearchRequest, buckets, numOrNull, search } from './es.js';
-import { F, RECIPIENT_DOMAIN, eventsIndex } from './fields.js';
-import { type Filters, eventScope } from './filters.js';
-import { type TimeRange, isoString } from './range.js';
+import { type Aggs, buckets, numOrNull, type SearchRequest, search } from './es.js';
+import { eventsIndex, F, RECIPIENT_DOMAIN } from './fields.js';
+import { eventScope, type Filters } from './filters.js';
+import { isoString, type TimeRange } from './range.js';
 
-export function domainsQuery(prefix: string, range: TimeRange, filters: Filters, limit: number): SearchRequest {
+export function domainsQuery(
+  prefix: string,
+  range: TimeRange,
+  filters: Filters,
+  limit: number,
+): SearchRequest {
   return {
     index: eventsIndex(prefix),
     size: 0,
@@ -22,7 +27,10 @@ export function domainsQuery(prefix: string, range: TimeRange, filters: Filters,
         terms: { field: RECIPIENT_DOMAIN, size: limit, order: [{ _count: 'desc' }, { _key: 'asc' }] },
         aggs: {
           ...deliveryFigureAggs(),
-          delay: { filter: COUNTED.delivered, aggs: { p: { percentiles: { field: F.delay, percents: [95] } } } },
+          delay: {
+            filter: COUNTED.delivered,
+            aggs: { p: { percentiles: { field: F.delay, percents: [95] } } },
+          },
         },
       },
     },

@@ -25,17 +25,31 @@ export function toMailpulseError(err: unknown, url = 'Elasticsearch'): Mailpulse
     const status = err.statusCode ?? 0;
     const type = (err.body as { error?: { type?: string; reason?: string } } | undefined)?.error;
     if (status === 429 || status === 503 || status === 502 || status === 504) {
-      return new MailpulseError('MP_ERR_ES_UNREACHABLE', [url, `answered ${status} (${type?.type ?? 'busy'})`], { cause: err });
+      return new MailpulseError(
+        'MP_ERR_ES_UNREACHABLE',
+        [url, `answered ${status} (${type?.type ?? 'busy'})`],
+        { cause: err },
+      );
     }
-    return new MailpulseError('MP_ERR_API_ES_QUERY', [`${status} ${type?.type ?? ''}: ${type?.reason ?? err.message}`], { cause: err });
+    return new MailpulseError(
+      'MP_ERR_API_ES_QUERY',
+      [`${status} ${type?.type ?? ''}: ${type?.reason ?? err.message}`],
+      { cause: err },
+    );
   }
   if (err instanceof errors.ElasticsearchClientError) {
     return new MailpulseError('MP_ERR_ES_UNREACHABLE', [url, err.message], { cause: err });
   }
-  return new MailpulseError('MP_ERR_API_ES_QUERY', [err instanceof Error ? err.message : String(err)], { cause: err });
+  return new MailpulseError('MP_ERR_API_ES_QUERY', [err instanceof Error ? err.message : String(err)], {
+    cause: err,
+  });
 }
 
-export async function search(client: EsClient, request: SearchRequest, options: SearchOptions = {}): Promise<SearchResponse> {
+export async function search(
+  client: EsClient,
+  request: SearchRequest,
+  options: SearchOptions = {},
+): Promise<SearchResponse> {
   try {
     return (await client.search(
       { ignore_unavailable: true, allow_no_indices: true, ...request },

@@ -7,7 +7,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { z } from 'zod';
 import { F, M, RECIPIENT_DOMAIN } from './fields.js';
-import { type TimeRange, isoString } from './range.js';
+import { isoString, type TimeRange } from './range.js';
 
 type Query = estypes.QueryDslQueryContainer;
 
@@ -48,7 +48,11 @@ function domainQuery(field: string, domain: string): Query {
 }
 
 export function timeRangeQuery(field: string, range: TimeRange): Query {
-  return { range: { [field]: { gte: isoString(range.from), lt: isoString(range.to), format: 'strict_date_optional_time' } } };
+  return {
+    range: {
+      [field]: { gte: isoString(range.from), lt: isoString(range.to), format: 'strict_date_optional_time' },
+    },
+  };
 }
 
 /** Clauses for event documents: every filter must hold. */

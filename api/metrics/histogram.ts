@@ -6,7 +6,7 @@
  */
 import type { estypes } from '@elastic/elasticsearch';
 import type { Bucket } from './es.js';
-import { type TimeRange, bucketStarts, isoString } from './range.js';
+import { bucketStarts, isoString, type TimeRange } from './range.js';
 
 export function dateHistogram(
   field: string,
@@ -34,5 +34,8 @@ export function fillBuckets<T>(
 ): ({ time: string } & T)[] {
   const byStart = new Map<number, Bucket>();
   for (const b of esBuckets) if (typeof b.key === 'number') byStart.set(b.key, b);
-  return bucketStarts(range, intervalMs).map((start) => ({ time: isoString(start), ...shape(byStart.get(start), start) }));
+  return bucketStarts(range, intervalMs).map((start) => ({
+    time: isoString(start),
+    ...shape(byStart.get(start), start),
+  }));
 }

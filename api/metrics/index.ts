@@ -15,8 +15,8 @@
  *   `MP_ERR_ES_UNREACHABLE` (503), a refused query `MP_ERR_API_ES_QUERY` (502).
  */
 export { COUNTED, DISTINCT_PRECISION, deliveryRate, distinctMessages } from './counting.js';
-export { type Delays, DELAY_PERCENTS, delayAggs, nearestRank, readDelays } from './delays.js';
 export { deferrals, deferralsQuery, shapeDeferrals } from './deferrals.js';
+export { DELAY_PERCENTS, type Delays, delayAggs, nearestRank, readDelays } from './delays.js';
 export {
   DELIVERY_EVENTS,
   deliveryFigureAggs,
@@ -26,13 +26,27 @@ export {
   readDeliveryFigures,
   shapeDelivery,
 } from './delivery.js';
-export { domainTable, domainsQuery, shapeDomains } from './domains.js';
+export { domainsQuery, domainTable, shapeDomains } from './domains.js';
 export { type Aggs, type Bucket, buckets, num, numOrNull, search, toMailpulseError } from './es.js';
-export { F, M, RECIPIENT_DOMAIN, eventsIndex, messagesIndex } from './fields.js';
-export { type Filters, FiltersSchema, eventFilterClauses, eventScope, messageFilterClauses, timeRangeQuery } from './filters.js';
-export { type Cursor, decodeCursor, encodeCursor, messageSearchQuery, messageTrace, searchMessages } from './messages.js';
+export { eventsIndex, F, M, messagesIndex, RECIPIENT_DOMAIN } from './fields.js';
+export {
+  eventFilterClauses,
+  eventScope,
+  type Filters,
+  FiltersSchema,
+  messageFilterClauses,
+  timeRangeQuery,
+} from './filters.js';
+export {
+  type Cursor,
+  decodeCursor,
+  encodeCursor,
+  messageSearchQuery,
+  messageTrace,
+  searchMessages,
+} from './messages.js';
 export { backlogAt, queueOverTime, queueQuery, shapeQueue } from './queue.js';
-export { type TimeRange, autoInterval, parseInterval, parseTimeExpression } from './range.js';
+export { autoInterval, parseInterval, parseTimeExpression, type TimeRange } from './range.js';
 export { rejections, rejectionsQuery, shapeRejections } from './rejections.js';
 export { security, securityQuery, shapeSecurity } from './security.js';
 export { shapeSummary, summary, summaryEventsQuery, summaryMessagesQuery } from './summary.js';

@@ -8,7 +8,7 @@ import type { EsClient } from '../../core/elasticsearch.js';
 import { MailpulseError } from '../../core/errors.js';
 import type { MessageSearchResponse, MessageTraceResponse } from '../schemas/messages.js';
 import { type SearchRequest, search } from './es.js';
-import { F, M, eventsIndex, messagesIndex } from './fields.js';
+import { eventsIndex, F, M, messagesIndex } from './fields.js';
 import { type Filters, messageFilterClauses, timeRangeQuery } from './filters.js';
 import type { TimeRange } from './range.js';
 
@@ -89,7 +89,12 @@ export function shapeMessageSearch(res: estypes.SearchResponse<Doc>, limit: numb
   };
 }
 
-export async function searchMessages(client: EsClient, prefix: string, q: MessageSearch, filters: Filters): Promise<MessageSearchResponse> {
+export async function searchMessages(
+  client: EsClient,
+  prefix: string,
+  q: MessageSearch,
+  filters: Filters,
+): Promise<MessageSearchResponse> {
   const res = await search(client, messageSearchQuery(prefix, q, filters));
   return shapeMessageSearch(res, q.limit);
 }
@@ -108,7 +113,11 @@ export function findMessageQuery(prefix: string, id: string): SearchRequest {
     size: 20,
     query: {
       bool: {
-        should: [{ term: { [M.key]: id } }, { term: { [M.queueId]: id } }, { terms: { [M.messageId]: messageIdValues(id) } }],
+        should: [
+          { term: { [M.key]: id } },
+          { term: { [M.queueId]: id } },
+          { terms: { [M.messageId]: messageIdValues(id) } },
+        ],
         minimum_should_match: 1,
       },
     },
@@ -156,10 +165,15 @@ export function groupTrace(hops: MessageOut[], events: EventOut[]): MessageTrace
   return out;
 }
 
-export async function messageTrace(client: EsClient, prefix: string, id: string): Promise<MessageTraceResponse> {
+export async function messageTrace(
+  client: EsClient,
+  prefix: string,
+  id: string,
+): Promise<MessageTraceResponse> {
   const found = await search(client, findMessageQuery(prefix, id));
   const [first, ...rest] = found.hits.hits.map((h) => h._source as MessageOut);
-  if (first === undefined) throw new MailpulseError('MP_ERR_API_NOT_FOUND', [`Message ${JSON.stringify(id)}`]);
+  if (first === undefined)
+    throw new MailpulseError('MP_ERR_API_NOT_FOUND', [`Message ${JSON.stringify(id)}`]);
   const trace = await search(client, {
     index: messagesIndex(prefix),
     size: TRACE_MAX_HOPS,
@@ -174,8 +188,10 @@ export async function messageTrace(client: EsClient, prefix: string, id: string)
   return {
     message: first,
     others: rest.map((m) => m.key),
-    hops: groupTrace(hops, events.hits.hits.map((h) => h._source as EventOut)),
+    hops: groupTrace(
+      hops,
+      events.hits.hits.map((h) => h._source as EventOut),
+    ),
     truncated: totalEvents > TRACE_MAX_EVENTS || hops.length >= TRACE_MAX_HOPS,
   };
 }
-

@@ -12,11 +12,11 @@
 import type { estypes } from '@elastic/elasticsearch';
 import type { EsClient } from '../../core/elasticsearch.js';
 import type { Backlog, QueueResponse } from '../schemas/queue.js';
-import { type Aggs, type Bucket, type SearchRequest, buckets, num, search } from './es.js';
+import { type Aggs, type Bucket, buckets, num, type SearchRequest, search } from './es.js';
 import { M, messagesIndex } from './fields.js';
 import { type Filters, messageFilterClauses } from './filters.js';
 import { dateHistogram } from './histogram.js';
-import { type TimeRange, bucketStarts, isoString } from './range.js';
+import { bucketStarts, isoString, type TimeRange } from './range.js';
 
 type Query = estypes.QueryDslQueryContainer;
 
@@ -31,7 +31,10 @@ function overlapping(start: number, end: number, filters: Filters): Query {
         { range: { [M.queuedAt]: { lt: iso(end) } } },
         {
           bool: {
-            should: [{ bool: { must_not: { exists: { field: M.removedAt } } } }, { range: { [M.removedAt]: { gte: iso(start) } } }],
+            should: [
+              { bool: { must_not: { exists: { field: M.removedAt } } } },
+              { range: { [M.removedAt]: { gte: iso(start) } } },
+            ],
             minimum_should_match: 1,
           },
         },
@@ -41,7 +44,12 @@ function overlapping(start: number, end: number, filters: Filters): Query {
   };
 }
 
-export function queueQuery(prefix: string, range: TimeRange, filters: Filters, intervalMs: number): SearchRequest {
+export function queueQuery(
+  prefix: string,
+  range: TimeRange,
+  filters: Filters,
+  intervalMs: number,
+): SearchRequest {
   const start = bucketStarts(range, intervalMs)[0] ?? range.from;
   const histRange = { from: start, to: range.to };
   return {
@@ -50,14 +58,21 @@ export function queueQuery(prefix: string, range: TimeRange, filters: Filters, i
     track_total_hits: false,
     query: overlapping(start, range.to, filters),
     aggs: {
-      base: { filter: { range: { [M.queuedAt]: { lt: iso(start) } } }, aggs: { deferred: { filter: DEFERRED } } },
+      base: {
+        filter: { range: { [M.queuedAt]: { lt: iso(start) } } },
+        aggs: { deferred: { filter: DEFERRED } },
+      },
       entered: {
         filter: { range: { [M.queuedAt]: { gte: iso(start) } } },
-        aggs: { over_time: dateHistogram(M.queuedAt, histRange, intervalMs, { deferred: { filter: DEFERRED } }) },
+        aggs: {
+          over_time: dateHistogram(M.queuedAt, histRange, intervalMs, { deferred: { filter: DEFERRED } }),
+        },
       },
       left: {
         filter: { range: { [M.removedAt]: { gte: iso(start), lt: iso(range.to) } } },
-        aggs: { over_time: dateHistogram(M.removedAt, histRange, intervalMs, { deferred: { filter: DEFERRED } }) },
+        aggs: {
+          over_time: dateHistogram(M.removedAt, histRange, intervalMs, { deferred: { filter: DEFERRED } }),
+        },
       },
     },
   };
@@ -76,7 +91,12 @@ function backlog(total: number, deferred: number): Backlog {
   return { backlog: t, active: t - d, deferred: d };
 }
 
-export function shapeQueue(aggs: Aggs | undefined, range: TimeRange, interval: string, intervalMs: number): QueueResponse {
+export function shapeQueue(
+  aggs: Aggs | undefined,
+  range: TimeRange,
+  interval: string,
+  intervalMs: number,
+): QueueResponse {
   let total = num(aggs, 'base', 'doc_count');
   let deferred = num(aggs, 'base', 'deferred', 'doc_count');
   const entered = byStart(buckets(aggs, 'entered', 'over_time'));
@@ -109,7 +129,12 @@ export async function queueOverTime(
 }
 
 /** The backlog at one instant (what a backlog threshold rule and `/metrics` read). */
-export async function backlogAt(client: EsClient, prefix: string, at: number, filters: Filters = {}): Promise<Backlog> {
+export async function backlogAt(
+  client: EsClient,
+  prefix: string,
+  at: number,
+  filters: Filters = {},
+): Promise<Backlog> {
   const res = await search(client, {
     index: messagesIndex(prefix),
     size: 0,
@@ -120,7 +145,10 @@ export async function backlogAt(client: EsClient, prefix: string, at: number, fi
           { range: { [M.queuedAt]: { lte: iso(at) } } },
           {
             bool: {
-              should: [{ bool: { must_not: { exists: { field: M.removedAt } } } }, { range: { [M.removedAt]: { gt: iso(at) } } }],
+              should: [
+                { bool: { must_not: { exists: { field: M.removedAt } } } },
+                { range: { [M.removedAt]: { gt: iso(at) } } },
+              ],
               minimum_should_match: 1,
             },
           },
@@ -130,5 +158,8 @@ export async function backlogAt(client: EsClient, prefix: string, at: number, fi
     },
     aggs: { all: { filter: { match_all: {} }, aggs: { deferred: { filter: DEFERRED } } } },
   });
-  return backlog(num(res.aggregations, 'all', 'doc_count'), num(res.aggregations, 'all', 'deferred', 'doc_count'));
+  return backlog(
+    num(res.aggregations, 'all', 'doc_count'),
+    num(res.aggregations, 'all', 'deferred', 'doc_count'),
+  );
 }

@@ -81,7 +81,8 @@ export function bucketCount(range: TimeRange, intervalMs: number): number {
 /** Bucket start times, aligned to the epoch as Elasticsearch aligns `fixed_interval` buckets. */
 export function bucketStarts(range: TimeRange, intervalMs: number): number[] {
   const starts: number[] = [];
-  for (let t = Math.floor(range.from / intervalMs) * intervalMs; t < range.to; t += intervalMs) starts.push(t);
+  for (let t = Math.floor(range.from / intervalMs) * intervalMs; t < range.to; t += intervalMs)
+    starts.push(t);
   return starts;
 }
 

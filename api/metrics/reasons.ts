@@ -17,19 +17,38 @@ export const NO_REASON_TEXT = '';
 export function reasonAggs(limit: number): Record<string, estypes.AggregationsAggregationContainer> {
   return {
     categories: {
-      terms: { field: F.reasonCategory, size: 50, missing: UNCATEGORIZED, order: [{ _count: 'desc' }, { _key: 'asc' }] },
+      terms: {
+        field: F.reasonCategory,
+        size: 50,
+        missing: UNCATEGORIZED,
+        order: [{ _count: 'desc' }, { _key: 'asc' }],
+      },
       aggs: {
         reasons: {
-          terms: { field: F.reasonText, size: limit, missing: NO_REASON_TEXT, order: [{ _count: 'desc' }, { _key: 'asc' }] },
+          terms: {
+            field: F.reasonText,
+            size: limit,
+            missing: NO_REASON_TEXT,
+            order: [{ _count: 'desc' }, { _key: 'asc' }],
+          },
         },
       },
     },
   };
 }
 
-export function topTerms(field: string, limit: number, missing?: string): estypes.AggregationsAggregationContainer {
+export function topTerms(
+  field: string,
+  limit: number,
+  missing?: string,
+): estypes.AggregationsAggregationContainer {
   return {
-    terms: { field, size: limit, order: [{ _count: 'desc' }, { _key: 'asc' }], ...(missing === undefined ? {} : { missing }) },
+    terms: {
+      field,
+      size: limit,
+      order: [{ _count: 'desc' }, { _key: 'asc' }],
+      ...(missing === undefined ? {} : { missing }),
+    },
   };
 }
 
@@ -43,7 +62,10 @@ function codeUnitOrder(a: string, b: string): number {
 }
 
 /** Categories with their top reasons, and the flat top list of (category, reason) pairs. */
-export function readReasons(aggs: unknown, limit: number): { categories: CategoryRow[]; reasons: ReasonRow[] } {
+export function readReasons(
+  aggs: unknown,
+  limit: number,
+): { categories: CategoryRow[]; reasons: ReasonRow[] } {
   const categories: CategoryRow[] = buckets(aggs, 'categories').map((c: Bucket) => ({
     category: String(c.key),
     count: c.doc_count,
@@ -51,7 +73,10 @@ export function readReasons(aggs: unknown, limit: number): { categories: Categor
   }));
   const reasons = categories
     .flatMap((c) => c.reasons.map((r) => ({ category: c.category, reason: r.reason, count: r.count })))
-    .sort((a, b) => b.count - a.count || codeUnitOrder(a.category, b.category) || codeUnitOrder(a.reason, b.reason))
+    .sort(
+      (a, b) =>
+        b.count - a.count || codeUnitOrder(a.category, b.category) || codeUnitOrder(a.reason, b.reason),
+    )
     .slice(0, limit);
   return { categories, reasons };
 }

@@ -2,14 +2,27 @@
 import type { EsClient } from '../../core/elasticsearch.js';
 import type { RejectionsResponse } from '../schemas/reasons.js';
 import { COUNTED } from './counting.js';
-import { type Aggs, type SearchRequest, buckets, num, search } from './es.js';
-import { F, eventsIndex } from './fields.js';
-import { type Filters, eventScope } from './filters.js';
+import { type Aggs, buckets, num, type SearchRequest, search } from './es.js';
+import { eventsIndex, F } from './fields.js';
+import { eventScope, type Filters } from './filters.js';
 import { dateHistogram, fillBuckets } from './histogram.js';
-import { type TimeRange, isoString } from './range.js';
-import { UNCATEGORIZED, readCategoryCounts, readCountRows, readReasons, reasonAggs, topTerms } from './reasons.js';
+import { isoString, type TimeRange } from './range.js';
+import {
+  readCategoryCounts,
+  readCountRows,
+  readReasons,
+  reasonAggs,
+  topTerms,
+  UNCATEGORIZED,
+} from './reasons.js';
 
-export function rejectionsQuery(prefix: string, range: TimeRange, filters: Filters, intervalMs: number, limit: number): SearchRequest {
+export function rejectionsQuery(
+  prefix: string,
+  range: TimeRange,
+  filters: Filters,
+  intervalMs: number,
+  limit: number,
+): SearchRequest {
   return {
     index: eventsIndex(prefix),
     size: 0,

@@ -6,10 +6,10 @@ import type { estypes } from '@elastic/elasticsearch';
 import type { EsClient } from '../../core/elasticsearch.js';
 import type { SecurityResponse } from '../schemas/security.js';
 import { COUNTED } from './counting.js';
-import { type Aggs, type SearchRequest, num, search } from './es.js';
-import { F, eventsIndex } from './fields.js';
-import { type Filters, eventScope } from './filters.js';
-import { type TimeRange, isoString } from './range.js';
+import { type Aggs, num, type SearchRequest, search } from './es.js';
+import { eventsIndex, F } from './fields.js';
+import { eventScope, type Filters } from './filters.js';
+import { isoString, type TimeRange } from './range.js';
 import { readCountRows, topTerms } from './reasons.js';
 
 type Query = estypes.QueryDslQueryContainer;
@@ -24,7 +24,12 @@ const POSTSCREEN_VERDICT = is(F.action, 'postscreen');
 const POSTSCREEN_REJECT = both(COUNTED.rejected, is(F.process, 'postscreen'));
 const RATE_LIMIT = is(F.reasonCategory, 'rate_limit');
 
-export function securityQuery(prefix: string, range: TimeRange, filters: Filters, limit: number): SearchRequest {
+export function securityQuery(
+  prefix: string,
+  range: TimeRange,
+  filters: Filters,
+  limit: number,
+): SearchRequest {
   return {
     index: eventsIndex(prefix),
     size: 0,
@@ -32,7 +37,15 @@ export function securityQuery(prefix: string, range: TimeRange, filters: Filters
     query: {
       bool: {
         filter: [eventScope(range, filters)],
-        should: [SASL_FAILURE, SMTPD_CONNECT, SMTPD_TLS, POSTSCREEN_CONNECT, POSTSCREEN_VERDICT, POSTSCREEN_REJECT, RATE_LIMIT],
+        should: [
+          SASL_FAILURE,
+          SMTPD_CONNECT,
+          SMTPD_TLS,
+          POSTSCREEN_CONNECT,
+          POSTSCREEN_VERDICT,
+          POSTSCREEN_REJECT,
+          RATE_LIMIT,
+        ],
         minimum_should_match: 1,
       },
     },
@@ -48,7 +61,10 @@ export function securityQuery(prefix: string, range: TimeRange, filters: Filters
       smtpd_connect: { filter: SMTPD_CONNECT },
       smtpd_tls: { filter: SMTPD_TLS, aggs: { versions: topTerms(F.tlsVersion, 10) } },
       postscreen_connect: { filter: POSTSCREEN_CONNECT },
-      postscreen_verdicts: { filter: POSTSCREEN_VERDICT, aggs: { verdicts: topTerms(F.postscreenVerdict, 30) } },
+      postscreen_verdicts: {
+        filter: POSTSCREEN_VERDICT,
+        aggs: { verdicts: topTerms(F.postscreenVerdict, 30) },
+      },
       postscreen_reject: { filter: POSTSCREEN_REJECT },
       rate: { filter: RATE_LIMIT, aggs: { by_ip: topTerms(F.clientIp, limit) } },
     },

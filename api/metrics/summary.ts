@@ -9,19 +9,24 @@ import type { estypes } from '@elastic/elasticsearch';
 import type { EsClient } from '../../core/elasticsearch.js';
 import { type ReasonCategory, ReasonCategorySchema } from '../../core/event.js';
 import type { SummaryResponse } from '../schemas/summary.js';
-import { COUNTED, deliveryRate, distinctMessages } from './counting.js';
+import { COUNTED, DELIVERED_MESSAGE, deliveryRate, distinctMessages, RECEIVED_MESSAGE } from './counting.js';
 import { delayAggs, readDelays } from './delays.js';
-import { type Aggs, type SearchRequest, buckets, num, numOrNull, search } from './es.js';
-import { F, M, RECIPIENT_DOMAIN, eventsIndex, messagesIndex } from './fields.js';
-import { type Filters, eventScope, messageFilterClauses, timeRangeQuery } from './filters.js';
+import { type Aggs, buckets, num, numOrNull, type SearchRequest, search } from './es.js';
+import { eventsIndex, F, M, messagesIndex, RECIPIENT_DOMAIN } from './fields.js';
+import { eventScope, type Filters, messageFilterClauses, timeRangeQuery } from './filters.js';
 import { dateHistogram, fillBuckets } from './histogram.js';
-import { type TimeRange, isoString } from './range.js';
-import { UNCATEGORIZED, readReasons, reasonAggs, topTerms } from './reasons.js';
+import { isoString, type TimeRange } from './range.js';
+import { readReasons, reasonAggs, topTerms, UNCATEGORIZED } from './reasons.js';
 
 type Query = estypes.QueryDslQueryContainer;
 type AggMap = Record<string, estypes.AggregationsAggregationContainer>;
 
 const HOUR_MS = 3_600_000;
+
+/** The report writes hours as `2026-03-14T09:00:00Z` (no milliseconds). */
+function reportHour(iso: string): string {
+  return `${iso.slice(0, 13)}:00:00Z`;
+}
 /** Rows of each reason table and top list, as the report's default. */
 export const SUMMARY_TOP = 50;
 /** Destination domains listed; the report lists every domain, the API the busiest ones. */
@@ -48,11 +53,13 @@ export function summaryEventsQuery(prefix: string, range: TimeRange, filters: Fi
     track_total_hits: true,
     query: eventScope(range, filters),
     aggs: {
-      first: { min: { field: F.timestamp } },
-      last: { max: { field: F.timestamp } },
+      span: { stats: { field: F.timestamp } },
       postfix: { filter: { exists: { field: F.instance } } },
       unparsed: { filter: { term: { [F.action]: 'unparsed' } } },
-      delivered: { filter: COUNTED.delivered, aggs: { ...delayAggs(), recipients: topTerms(F.to, SUMMARY_TOP) } },
+      delivered: {
+        filter: COUNTED.delivered,
+        aggs: { ...delayAggs(), recipients: topTerms(F.to, SUMMARY_TOP) },
+      },
       internal_hops: { filter: COUNTED.internal_hops },
       forwarded: { filter: COUNTED.forwarded },
       deferrals: { filter: COUNTED.deferral, aggs: { messages: distinctMessages() } },
@@ -66,30 +73,37 @@ export function summaryEventsQuery(prefix: string, range: TimeRange, filters: Fi
       deferral_reasons: reasonTable(COUNTED.deferral),
       bounce_reasons: reasonTable(COUNTED.bounced),
       per_domain: {
-        filter: { bool: { should: [COUNTED.delivered, COUNTED.deferral, COUNTED.bounced], minimum_should_match: 1 } },
+        filter: {
+          bool: { should: [COUNTED.delivered, COUNTED.deferral, COUNTED.bounced], minimum_should_match: 1 },
+        },
         aggs: {
           domains: {
-            terms: { field: RECIPIENT_DOMAIN, size: SUMMARY_DOMAINS, order: [{ _count: 'desc' }, { _key: 'asc' }] },
-            aggs: { delivered: { filter: COUNTED.delivered }, deferred: { filter: COUNTED.deferral }, bounced: { filter: COUNTED.bounced } },
+            terms: {
+              field: RECIPIENT_DOMAIN,
+              size: SUMMARY_DOMAINS,
+              order: [{ _count: 'desc' }, { _key: 'asc' }],
+            },
+            aggs: {
+              delivered: { filter: COUNTED.delivered },
+              deferred: { filter: COUNTED.deferral },
+              bounced: { filter: COUNTED.bounced },
+            },
           },
         },
       },
-      per_hour: dateHistogram(F.timestamp, range, HOUR_MS, perHour),
+      // Only the lines the hourly table counts go through the histogram.
+      hourly: {
+        filter: {
+          bool: {
+            should: [COUNTED.delivered, COUNTED.deferral, COUNTED.bounced, COUNTED.rejected],
+            minimum_should_match: 1,
+          },
+        },
+        aggs: { per_hour: dateHistogram(F.timestamp, range, HOUR_MS, perHour) },
+      },
     },
   };
 }
-
-/** A message came in from outside: by smtpd or pickup, not re-injected by a content filter. */
-const RECEIVED: Query = {
-  bool: { filter: [{ exists: { field: 'origin' } }], must_not: [{ term: { 'hops.kind': 'internal' } }] },
-};
-/** Messages with a final delivery that was not a content-filter hand-off or a forward. */
-const DELIVERED_MESSAGE: Query = {
-  bool: {
-    filter: [{ term: { [M.recipientStatus]: 'sent' } }],
-    must_not: [{ term: { 'recipients.internal': true } }, { term: { 'recipients.forwarded': true } }],
-  },
-};
 
 export function summaryMessagesQuery(prefix: string, range: TimeRange, filters: Filters): SearchRequest {
   const inRange = timeRangeQuery(M.timestamp, range);
@@ -100,19 +114,25 @@ export function summaryMessagesQuery(prefix: string, range: TimeRange, filters: 
     query: { bool: { filter: messageFilterClauses(filters) } },
     aggs: {
       received: {
-        filter: { bool: { filter: [inRange, RECEIVED] } },
+        filter: { bool: { filter: [inRange, RECEIVED_MESSAGE] } },
         aggs: {
           bytes: { sum: { field: M.size } },
           senders: topTerms(M.from, SUMMARY_TOP, '(unknown)'),
           per_hour: dateHistogram(M.timestamp, range, HOUR_MS),
         },
       },
-      delivered: { filter: { bool: { filter: [inRange, DELIVERED_MESSAGE] } }, aggs: { bytes: { sum: { field: M.size } } } },
+      delivered: {
+        filter: { bool: { filter: [inRange, DELIVERED_MESSAGE] } },
+        aggs: { bytes: { sum: { field: M.size } } },
+      },
       backlog: {
         filter: {
           bool: {
             filter: [{ range: { [M.queuedAt]: { lt: isoString(range.to) } } }],
-            should: [{ bool: { must_not: { exists: { field: M.removedAt } } } }, { range: { [M.removedAt]: { gte: isoString(range.to) } } }],
+            should: [
+              { bool: { must_not: { exists: { field: M.removedAt } } } },
+              { range: { [M.removedAt]: { gte: isoString(range.to) } } },
+            ],
             minimum_should_match: 1,
             must_not: [{ terms: { [M.state]: ['rejected', 'discarded'] } }],
           },
@@ -132,7 +152,12 @@ function reasonRows(aggs: unknown, name: string): SummaryResponse['rejections'] 
   return readReasons(table, SUMMARY_TOP).reasons.map((r) => ({ ...r, category: category(r.category) }));
 }
 
-export function shapeSummary(events: Aggs | undefined, totalLines: number, msgs: Aggs | undefined, range: TimeRange): SummaryResponse {
+export function shapeSummary(
+  events: Aggs | undefined,
+  totalLines: number,
+  msgs: Aggs | undefined,
+  range: TimeRange,
+): SummaryResponse {
   const count = (name: string) => num(events, name, 'doc_count');
   const messages = {
     received: num(msgs, 'received', 'doc_count'),
@@ -148,19 +173,27 @@ export function shapeSummary(events: Aggs | undefined, totalLines: number, msgs:
     held: count('held'),
     discarded: count('discarded'),
   };
-  const first = numOrNull(events, 'first', 'value');
-  const last = numOrNull(events, 'last', 'value');
+  const first = numOrNull(events, 'span', 'min');
+  const last = numOrNull(events, 'span', 'max');
   const delays = readDelays(events?.delivered);
   const received = new Map(buckets(msgs, 'received', 'per_hour').map((b) => [b.key, b.doc_count]));
   const notes: string[] = [];
-  if (!delays.exact) notes.push('More distinct delays than can be counted exactly: delay percentiles are estimates.');
-  if (messages.deferred > 40_000) notes.push('Over 40,000 deferred messages: the count is an estimate (within about 1%).');
-  notes.push('bytes.delivered counts each delivered message once, not once per recipient as the report does.');
+  if (!delays.exact)
+    notes.push('More distinct delays than can be counted exactly: delay percentiles are estimates.');
+  if (messages.deferred > 40_000)
+    notes.push('Over 40,000 deferred messages: the count is an estimate (within about 1%).');
+  notes.push(
+    'bytes.delivered counts each delivered message once, not once per recipient as the report does.',
+  );
   const unparsed = count('unparsed');
-  if (unparsed > 0) notes.push(`${unparsed} line(s) were not understood (run \`mailpulse parse\` to see them).`);
+  if (unparsed > 0)
+    notes.push(`${unparsed} line(s) were not understood (run \`mailpulse parse\` to see them).`);
   return {
     range: { from: isoString(range.from), to: isoString(range.to) },
-    period: first === null || last === null ? { from: null, to: null } : { from: isoString(first), to: isoString(last) },
+    period:
+      first === null || last === null
+        ? { from: null, to: null }
+        : { from: isoString(first), to: isoString(last) },
     messages,
     delivery_rate: deliveryRate(messages.delivered, messages.bounced, messages.expired),
     rejections: reasonRows(events, 'rejections'),
@@ -173,30 +206,46 @@ export function shapeSummary(events: Aggs | undefined, totalLines: number, msgs:
       deferred: num(b, 'deferred', 'doc_count'),
       bounced: num(b, 'bounced', 'doc_count'),
     })),
-    per_hour: fillBuckets(range, HOUR_MS, buckets(events, 'per_hour'), (b, start) => ({
+    per_hour: fillBuckets(range, HOUR_MS, buckets(events, 'hourly', 'per_hour'), (b, start) => ({
       received: received.get(start) ?? 0,
       delivered: num(b, 'delivered', 'doc_count'),
       deferred: num(b, 'deferred', 'doc_count'),
       bounced: num(b, 'bounced', 'doc_count'),
       rejected: num(b, 'rejected', 'doc_count'),
-    })).map(({ time, ...row }) => ({ hour: time, ...row })),
+    })).map(({ time, ...row }) => ({ hour: reportHour(time), ...row })),
     delays: { p50: delays.p50, p95: delays.p95, p99: delays.p99, max: delays.max },
     lines: { total: totalLines, postfix: count('postfix'), unparsed },
     bytes: {
       received: Math.round(num(msgs, 'received', 'bytes', 'value')),
       delivered: Math.round(num(msgs, 'delivered', 'bytes', 'value')),
     },
-    top_senders: buckets(msgs, 'received', 'senders').map((b) => ({ address: String(b.key), count: b.doc_count })),
-    top_recipients: buckets(events, 'delivered', 'recipients').map((b) => ({ address: String(b.key), count: b.doc_count })),
+    top_senders: buckets(msgs, 'received', 'senders').map((b) => ({
+      address: String(b.key),
+      count: b.doc_count,
+    })),
+    top_recipients: buckets(events, 'delivered', 'recipients').map((b) => ({
+      address: String(b.key),
+      count: b.doc_count,
+    })),
     notes,
   };
 }
 
-export async function summary(client: EsClient, prefix: string, range: TimeRange, filters: Filters): Promise<SummaryResponse> {
+export async function summary(
+  client: EsClient,
+  prefix: string,
+  range: TimeRange,
+  filters: Filters,
+): Promise<SummaryResponse> {
   const [events, msgs] = await Promise.all([
     search(client, summaryEventsQuery(prefix, range, filters)),
     search(client, summaryMessagesQuery(prefix, range, filters)),
   ]);
   const total = typeof events.hits.total === 'number' ? events.hits.total : (events.hits.total?.value ?? 0);
-  return shapeSummary(events.aggregations as Aggs | undefined, total, msgs.aggregations as Aggs | undefined, range);
+  return shapeSummary(
+    events.aggregations as Aggs | undefined,
+    total,
+    msgs.aggregations as Aggs | undefined,
+    range,
+  );
 }

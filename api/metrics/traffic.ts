@@ -1,15 +1,19 @@
 /**
  * Traffic per bucket: SMTP connections (events) and messages and bytes in and out (message
  * documents, which carry the size once per message; qmgr repeats `size=` on every retry).
+ * Received counts as the report does (by first-seen time, content-filter re-injections and
+ * cleanup rejects excluded); delivered are messages removed after a final delivery, by removal
+ * time, each counted once whatever its number of recipients.
  */
 import type { estypes } from '@elastic/elasticsearch';
 import type { EsClient } from '../../core/elasticsearch.js';
 import type { TrafficFigures, TrafficResponse } from '../schemas/traffic.js';
-import { type Aggs, type Bucket, type SearchRequest, buckets, num, search } from './es.js';
-import { F, M, eventsIndex, messagesIndex } from './fields.js';
-import { type Filters, eventScope, messageFilterClauses, timeRangeQuery } from './filters.js';
+import { DELIVERED_MESSAGE, RECEIVED_MESSAGE } from './counting.js';
+import { type Aggs, type Bucket, buckets, num, type SearchRequest, search } from './es.js';
+import { eventsIndex, F, M, messagesIndex } from './fields.js';
+import { eventScope, type Filters, messageFilterClauses, timeRangeQuery } from './filters.js';
 import { dateHistogram, fillBuckets } from './histogram.js';
-import { type TimeRange, isoString } from './range.js';
+import { isoString, type TimeRange } from './range.js';
 
 type Query = estypes.QueryDslQueryContainer;
 
@@ -17,7 +21,12 @@ const connect = (process: string): Query => ({
   bool: { filter: [{ term: { [F.action]: 'connect' } }, { term: { [F.process]: process } }] },
 });
 
-export function connectionsQuery(prefix: string, range: TimeRange, filters: Filters, intervalMs: number): SearchRequest {
+export function connectionsQuery(
+  prefix: string,
+  range: TimeRange,
+  filters: Filters,
+  intervalMs: number,
+): SearchRequest {
   const aggs = { smtpd: { filter: connect('smtpd') }, postscreen: { filter: connect('postscreen') } };
   return {
     index: eventsIndex(prefix),
@@ -28,18 +37,14 @@ export function connectionsQuery(prefix: string, range: TimeRange, filters: Filt
   };
 }
 
-/** A content filter's re-injection is the same mail again: not received from outside. */
-const REINJECTED: Query = { term: { 'hops.kind': 'internal' } };
-/** A hand-off to a content filter is not a delivery. */
-const TO_FILTER: Query = { term: { 'recipients.internal': true } };
-
-export function messageTrafficQuery(prefix: string, range: TimeRange, filters: Filters, intervalMs: number): SearchRequest {
-  const received = { filter: { bool: { filter: [timeRangeQuery(M.queuedAt, range)], must_not: [REINJECTED] } } };
-  const delivered = {
-    filter: {
-      bool: { filter: [timeRangeQuery(M.removedAt, range), { term: { [M.recipientStatus]: 'sent' } }], must_not: [TO_FILTER] },
-    },
-  };
+export function messageTrafficQuery(
+  prefix: string,
+  range: TimeRange,
+  filters: Filters,
+  intervalMs: number,
+): SearchRequest {
+  const received = { filter: { bool: { filter: [timeRangeQuery(M.timestamp, range), RECEIVED_MESSAGE] } } };
+  const delivered = { filter: { bool: { filter: [timeRangeQuery(M.removedAt, range), DELIVERED_MESSAGE] } } };
   const bytes = { bytes: { sum: { field: M.size } } };
   return {
     index: messagesIndex(prefix),
@@ -48,13 +53,19 @@ export function messageTrafficQuery(prefix: string, range: TimeRange, filters: F
     query: {
       bool: {
         filter: messageFilterClauses(filters),
-        should: [timeRangeQuery(M.queuedAt, range), timeRangeQuery(M.removedAt, range)],
+        should: [timeRangeQuery(M.timestamp, range), timeRangeQuery(M.removedAt, range)],
         minimum_should_match: 1,
       },
     },
     aggs: {
-      received: { ...received, aggs: { ...bytes, over_time: dateHistogram(M.queuedAt, range, intervalMs, bytes) } },
-      delivered: { ...delivered, aggs: { ...bytes, over_time: dateHistogram(M.removedAt, range, intervalMs, bytes) } },
+      received: {
+        ...received,
+        aggs: { ...bytes, over_time: dateHistogram(M.timestamp, range, intervalMs, bytes) },
+      },
+      delivered: {
+        ...delivered,
+        aggs: { ...bytes, over_time: dateHistogram(M.removedAt, range, intervalMs, bytes) },
+      },
     },
   };
 }
@@ -104,5 +115,11 @@ export async function traffic(
     search(client, connectionsQuery(prefix, range, filters, interval.ms)),
     search(client, messageTrafficQuery(prefix, range, filters, interval.ms)),
   ]);
-  return shapeTraffic(conn.aggregations as Aggs | undefined, msgs.aggregations as Aggs | undefined, range, interval.text, interval.ms);
+  return shapeTraffic(
+    conn.aggregations as Aggs | undefined,
+    msgs.aggregations as Aggs | undefined,
+    range,
+    interval.text,
+    interval.ms,
+  );
 }

@@ -14,6 +14,14 @@ export const deferralsRoutes: ApiRoutes = async (app, ctx) => {
         response: { 200: DeferralsResponseSchema, ...ERROR_RESPONSES },
       },
     },
-    async (req) => deferrals(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters, req.query.interval, req.query.limit),
+    async (req) =>
+      deferrals(
+        ctx.es,
+        ctx.indexPrefix,
+        req.query.range,
+        req.query.filters,
+        req.query.interval,
+        req.query.limit,
+      ),
   );
 };

@@ -14,6 +14,7 @@ export const deliveryRoutes: ApiRoutes = async (app, ctx) => {
         response: { 200: DeliveryResponseSchema, ...ERROR_RESPONSES },
       },
     },
-    async (req) => deliveryOverTime(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters, req.query.interval),
+    async (req) =>
+      deliveryOverTime(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters, req.query.interval),
   );
 };

@@ -18,9 +18,15 @@ export interface HealthOptions {
 }
 
 const CheckResultSchema = z.object({ ok: z.boolean(), error: z.string().optional(), ms: z.number() });
-const ReadyResponseSchema = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.record(z.string(), CheckResultSchema) });
+const ReadyResponseSchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.record(z.string(), CheckResultSchema),
+});
 
-async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<z.infer<typeof CheckResultSchema>> {
+async function runCheck(
+  check: ReadinessCheck,
+  timeoutMs: number,
+): Promise<z.infer<typeof CheckResultSchema>> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -32,7 +38,11 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<z.inf
     ]);
     return { ok: true, ms: Math.round(performance.now() - started) };
   } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : String(err), ms: Math.round(performance.now() - started) };
+    return {
+      ok: false,
+      error: err instanceof Error ? err.message : String(err),
+      ms: Math.round(performance.now() - started),
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -41,7 +51,13 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<z.inf
 export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, opts) => {
   app.get(
     '/healthz',
-    { schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process answers',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
 
@@ -56,15 +72,23 @@ export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, op
     },
     async (_req, reply) => {
       const names = Object.keys(opts.checks);
-      const results = await Promise.all(names.map((n) => runCheck(opts.checks[n] as ReadinessCheck, opts.timeoutMs)));
-      const checks = Object.fromEntries(names.map((n, i) => [n, results[i] as z.infer<typeof CheckResultSchema>]));
+      const results = await Promise.all(
+        names.map((n) => runCheck(opts.checks[n] as ReadinessCheck, opts.timeoutMs)),
+      );
+      const checks = Object.fromEntries(
+        names.map((n, i) => [n, results[i] as z.infer<typeof CheckResultSchema>]),
+      );
       const ready = results.every((r) => r.ok);
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
     },
   );
 
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics (text format)' } }, async (_req, reply) => {
-    const text = await opts.registry.metrics();
-    return reply.type(opts.registry.contentType).send(text);
-  });
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], summary: 'Prometheus metrics (text format)' } },
+    async (_req, reply) => {
+      const text = await opts.registry.metrics();
+      return reply.type(opts.registry.contentType).send(text);
+    },
+  );
 };

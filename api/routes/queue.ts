@@ -14,6 +14,7 @@ export const queueRoutes: ApiRoutes = async (app, ctx) => {
         response: { 200: QueueResponseSchema, ...ERROR_RESPONSES },
       },
     },
-    async (req) => queueOverTime(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters, req.query.interval),
+    async (req) =>
+      queueOverTime(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters, req.query.interval),
   );
 };

@@ -14,6 +14,14 @@ export const rejectionsRoutes: ApiRoutes = async (app, ctx) => {
         response: { 200: RejectionsResponseSchema, ...ERROR_RESPONSES },
       },
     },
-    async (req) => rejections(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters, req.query.interval, req.query.limit),
+    async (req) =>
+      rejections(
+        ctx.es,
+        ctx.indexPrefix,
+        req.query.range,
+        req.query.filters,
+        req.query.interval,
+        req.query.limit,
+      ),
   );
 };

@@ -9,7 +9,8 @@ export const trafficRoutes: ApiRoutes = async (app, ctx) => {
     {
       schema: {
         tags: ['metrics'],
-        summary: 'SMTP connections (smtpd, postscreen), messages and bytes received and delivered, per bucket',
+        summary:
+          'SMTP connections (smtpd, postscreen), messages and bytes received and delivered, per bucket',
         querystring: BucketQuerySchema,
         response: { 200: TrafficResponseSchema, ...ERROR_RESPONSES },
       },

@@ -6,16 +6,17 @@
 import { z } from 'zod';
 import { type Filters, FiltersSchema } from '../metrics/filters.js';
 import {
-  INTERVAL_PATTERN,
-  MAX_BUCKETS,
   autoInterval,
   bucketCount,
+  INTERVAL_PATTERN,
+  MAX_BUCKETS,
   parseInterval,
   parseTimeExpression,
   type TimeRange,
 } from '../metrics/range.js';
 
-const TIME_HELP = 'ISO 8601 with a zone (2026-11-27T10:00:00Z), a date (2026-11-27, UTC midnight) or now[-+]N[smhdw] (now-24h)';
+const TIME_HELP =
+  'ISO 8601 with a zone (2026-11-27T10:00:00Z), a date (2026-11-27, UTC midnight) or now[-+]N[smhdw] (now-24h)';
 
 export const timeExpression = (fallback: string) =>
   z
@@ -85,7 +86,12 @@ function toBuckets<Q extends BucketInput>(q: Q, ctx: z.RefinementCtx) {
     });
     return z.NEVER;
   }
-  return { range, interval: { text: interval, ms: intervalMs }, filters: pickFilters(q), limit: q.limit as Q['limit'] };
+  return {
+    range,
+    interval: { text: interval, ms: intervalMs },
+    filters: pickFilters(q),
+    limit: q.limit as Q['limit'],
+  };
 }
 
 /** How many rows a "top" list holds. */

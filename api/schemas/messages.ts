@@ -7,23 +7,29 @@ import { resolveRange, timeExpression } from './common.js';
 
 export const MessageSearchQuerySchema = z
   .strictObject({
-  from: timeExpression('now-7d').describe('First seen at or after this time'),
-  to: timeExpression('now').describe('First seen before this time'),
-  queue_id: z.string().trim().min(1).max(64).optional().describe('Postfix queue ID, e.g. 7E1AEC2C388'),
-  message_id: z.string().trim().min(1).max(998).optional().describe('Message-ID header, with or without <>'),
-  status: MessageStateSchema.optional().describe('Message state'),
-  host: FiltersSchema.shape.host,
-  domain: FiltersSchema.shape.domain,
-  sender: FiltersSchema.shape.sender,
-  recipient: FiltersSchema.shape.recipient,
-  limit: z.coerce.number().int().min(1).max(500).default(50).describe('Messages per page'),
-  cursor: z
-    .string()
-    .max(2000)
-    .refine((c) => decodeCursor(c) !== undefined, 'cursor is not one this API gave out')
-    .optional()
-    .describe('`next` of the previous page'),
-})
+    from: timeExpression('now-7d').describe('First seen at or after this time'),
+    to: timeExpression('now').describe('First seen before this time'),
+    queue_id: z.string().trim().min(1).max(64).optional().describe('Postfix queue ID, e.g. 7E1AEC2C388'),
+    message_id: z
+      .string()
+      .trim()
+      .min(1)
+      .max(998)
+      .optional()
+      .describe('Message-ID header, with or without <>'),
+    status: MessageStateSchema.optional().describe('Message state'),
+    host: FiltersSchema.shape.host,
+    domain: FiltersSchema.shape.domain,
+    sender: FiltersSchema.shape.sender,
+    recipient: FiltersSchema.shape.recipient,
+    limit: z.coerce.number().int().min(1).max(500).default(50).describe('Messages per page'),
+    cursor: z
+      .string()
+      .max(2000)
+      .refine((c) => decodeCursor(c) !== undefined, 'cursor is not one this API gave out')
+      .optional()
+      .describe('`next` of the previous page'),
+  })
   .transform((q, ctx) => {
     const range = resolveRange(q, ctx);
     if (!range) return z.NEVER;
@@ -45,15 +51,23 @@ export const MessageSearchResponseSchema = z.object({
 export type MessageSearchResponse = z.infer<typeof MessageSearchResponseSchema>;
 
 export const MessageIdParamsSchema = z.strictObject({
-  id: z.string().min(1).max(1000).describe('Message key (host/instance/queue ID/first-seen ms), queue ID or Message-ID'),
+  id: z
+    .string()
+    .min(1)
+    .max(1000)
+    .describe('Message key (host/instance/queue ID/first-seen ms), queue ID or Message-ID'),
 });
 
 export const MessageTraceResponseSchema = z.object({
-  message: StoredMessageDocSchema.describe('The message asked for (the newest one when a queue ID was reused)'),
+  message: StoredMessageDocSchema.describe(
+    'The message asked for (the newest one when a queue ID was reused)',
+  ),
   others: z.array(z.string()).describe('Keys of older messages that matched the same queue ID or Message-ID'),
   hops: z
     .array(z.object({ message: StoredMessageDocSchema, events: z.array(StoredEventSchema) }))
-    .describe('Every message of the trace (content-filter re-injections, forwards, notifications), oldest first, with its lines'),
+    .describe(
+      'Every message of the trace (content-filter re-injections, forwards, notifications), oldest first, with its lines',
+    ),
   truncated: z.boolean().describe('True when a hop had more lines than one answer holds'),
 });
 export type MessageTraceResponse = z.infer<typeof MessageTraceResponseSchema>;

@@ -17,6 +17,8 @@ export const QueueResponseSchema = z.object({
     .literal('lifecycle')
     .describe('lifecycle: computed from message documents (queued_at ≤ t < removed_at)'),
   at_end: BacklogSchema.describe('The backlog at the end of the range'),
-  buckets: z.array(BacklogSchema.extend({ time: z.string().describe('Bucket start; figures are at the bucket end') })),
+  buckets: z.array(
+    BacklogSchema.extend({ time: z.string().describe('Bucket start; figures are at the bucket end') }),
+  ),
 });
 export type QueueResponse = z.infer<typeof QueueResponseSchema>;

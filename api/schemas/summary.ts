@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { ReportSchema } from '../../report/schema.js';
+import type { z } from 'zod';
+import { ReportSchema } from '../../report/index.js';
 import { PeriodSchema } from './common.js';
 
 /**

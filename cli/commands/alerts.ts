@@ -33,8 +33,11 @@ const command: Command = {
     const config = loadConfig({ file: values.config, overrides: { ALERT_RULES: values.rules } });
     if (values.check) {
       const set = loadRulesFile(config.alerts.rulesPath);
-      for (const r of set.rules) process.stdout.write(`${r.name}\t${r.kind}\t${r.severity}\tevery ${r.every / 1000}s\n`);
-      process.stdout.write(`${config.alerts.rulesPath}: ${set.rules.length} rule(s), ${set.silences.length} silence(s), valid\n`);
+      for (const r of set.rules)
+        process.stdout.write(`${r.name}\t${r.kind}\t${r.severity}\tevery ${r.every / 1000}s\n`);
+      process.stdout.write(
+        `${config.alerts.rulesPath}: ${set.rules.length} rule(s), ${set.silences.length} silence(s), valid\n`,
+      );
       return 0;
     }
     const logger = createLogger(config.logLevel);

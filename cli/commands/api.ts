@@ -1,6 +1,6 @@
+import { startApi } from '../../api/index.js';
 import { loadConfig } from '../../core/config.js';
 import { createLogger } from '../../core/logger.js';
-import { startApi } from '../../api/index.js';
 import { type Command, parseCommandArgs } from '../command.js';
 
 const usage = `
@@ -33,7 +33,10 @@ const command: Command = {
       { host: { type: 'string' }, port: { type: 'string' }, config: { type: 'string' } },
       false,
     );
-    const config = loadConfig({ file: values.config, overrides: { API_HOST: values.host, API_PORT: values.port } });
+    const config = loadConfig({
+      file: values.config,
+      overrides: { API_HOST: values.host, API_PORT: values.port },
+    });
     const logger = createLogger(config.logLevel);
     const api = await startApi(config, logger);
     process.stderr.write(`mailpulse api: listening on ${api.url} (docs at ${api.url}/docs)\n`);

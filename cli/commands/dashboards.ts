@@ -38,7 +38,9 @@ function built(prefix: string): string {
   const objects = buildSavedObjects(prefix);
   const problems = validateObjects(objects);
   if (problems.length > 0) {
-    throw new MailpulseError('MP_ERR_DASHBOARDS_INVALID', [problems.map((p) => `${p.object}: ${p.message}`).join('; ')]);
+    throw new MailpulseError('MP_ERR_DASHBOARDS_INVALID', [
+      problems.map((p) => `${p.object}: ${p.message}`).join('; '),
+    ]);
   }
   return toNdjson(objects);
 }
@@ -56,7 +58,8 @@ const command: Command = {
       config: { type: 'string' },
     });
     const action = positionals[0];
-    if (positionals.length > 1) throw new MailpulseError('MP_ERR_CLI_USAGE', [`unexpected argument "${positionals[1]}"`]);
+    if (positionals.length > 1)
+      throw new MailpulseError('MP_ERR_CLI_USAGE', [`unexpected argument "${positionals[1]}"`]);
     const config = loadConfig({
       file: values.config,
       overrides: { ES_INDEX_PREFIX: values.prefix, KIBANA_URL: values.kibana },
@@ -69,29 +72,49 @@ const command: Command = {
           process.stdout.write(text);
           return 0;
         }
-        const out = values.out === undefined ? repoPath(NDJSON_PATH) : isAbsolute(values.out) ? values.out : resolve(values.out);
+        const out =
+          values.out === undefined
+            ? repoPath(NDJSON_PATH)
+            : isAbsolute(values.out)
+              ? values.out
+              : resolve(values.out);
         await writeFile(out, text);
-        process.stdout.write(`${text.split('\n').length - 1} saved objects for prefix "${prefix}" written to ${out}\n`);
+        process.stdout.write(
+          `${text.split('\n').length - 1} saved objects for prefix "${prefix}" written to ${out}\n`,
+        );
         return 0;
       }
       case 'import': {
         const kibanaUrl = config.kibana.url;
-        if (!kibanaUrl) throw new MailpulseError('MP_ERR_CLI_USAGE', ['--kibana URL is required (or set KIBANA_URL)']);
+        if (!kibanaUrl)
+          throw new MailpulseError('MP_ERR_CLI_USAGE', ['--kibana URL is required (or set KIBANA_URL)']);
         let ndjson: string;
         if (values.file !== undefined) {
           try {
             ndjson = await readFile(values.file, 'utf8');
           } catch (err) {
-            throw new MailpulseError('MP_ERR_INPUT_FILE', [values.file, (err as NodeJS.ErrnoException).code ?? String(err)]);
+            throw new MailpulseError('MP_ERR_INPUT_FILE', [
+              values.file,
+              (err as NodeJS.ErrnoException).code ?? String(err),
+            ]);
           }
         } else {
           ndjson = built(prefix);
         }
-        const result = await importToKibana({ kibanaUrl, ndjson, space: values.space, apiKey: config.kibana.apiKey });
+        const result = await importToKibana({
+          kibanaUrl,
+          ndjson,
+          space: values.space,
+          apiKey: config.kibana.apiKey,
+        });
         for (const failure of result.errors) process.stderr.write(`failed: ${describeFailure(failure)}\n`);
-        process.stdout.write(`${result.successCount} saved objects imported${result.errors.length ? `, ${result.errors.length} failed` : ''}\n`);
+        process.stdout.write(
+          `${result.successCount} saved objects imported${result.errors.length ? `, ${result.errors.length} failed` : ''}\n`,
+        );
         if (!result.success || result.errors.length > 0) {
-          throw new MailpulseError('MP_ERR_DASHBOARDS_IMPORT', [`${result.errors.length} object(s) failed, listed above`]);
+          throw new MailpulseError('MP_ERR_DASHBOARDS_IMPORT', [
+            `${result.errors.length} object(s) failed, listed above`,
+          ]);
         }
         return 0;
       }

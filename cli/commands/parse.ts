@@ -77,7 +77,10 @@ const command: Command = {
     } finally {
       process.stdout.off('error', onError);
     }
-    if (unparsed > 0) process.stderr.write(`mailpulse parse: ${unparsed} of ${total} lines not understood (event.action "unparsed")\n`);
+    if (unparsed > 0)
+      process.stderr.write(
+        `mailpulse parse: ${unparsed} of ${total} lines not understood (event.action "unparsed")\n`,
+      );
     return 0;
   },
 };

@@ -3,7 +3,7 @@
  * `<prefix>-messages`). Their ids are fixed per prefix so re-importing overwrites instead of
  * duplicating, and panels can reference them by id.
  */
-import { EVENT_FIELDS, EVENT_RUNTIME_FIELDS, MESSAGE_FIELDS, RECIPIENT_DOMAIN } from './fields.js';
+import { EVENT_FIELDS, MESSAGE_FIELDS, RECIPIENT_DOMAIN } from './fields.js';
 import type { DataViewHandle } from './lens.js';
 import { type SavedObject, savedObject } from './saved-object.js';
 
@@ -13,7 +13,10 @@ export interface DataViews {
   objects: SavedObject[];
 }
 
-const SECONDS = { id: 'duration', params: { inputFormat: 'seconds', outputFormat: 'humanizePrecise', outputPrecision: 1 } };
+const SECONDS = {
+  id: 'duration',
+  params: { inputFormat: 'seconds', outputFormat: 'humanizePrecise', outputPrecision: 1 },
+};
 
 export function dataViews(prefix: string): DataViews {
   const eventsId = `${prefix}-events`;
@@ -30,7 +33,7 @@ export function dataViews(prefix: string): DataViews {
       fields: '[]',
       fieldFormatMap: JSON.stringify({ 'postfix.delay': SECONDS }),
       fieldAttrs: JSON.stringify({ [RECIPIENT_DOMAIN]: { customLabel: 'Recipient domain' } }),
-      runtimeFieldMap: JSON.stringify(EVENT_RUNTIME_FIELDS),
+      runtimeFieldMap: '{}',
       typeMeta: '{}',
     },
     [],

@@ -5,14 +5,17 @@
  */
 import type { DataViews } from './data-views.js';
 import { dashboard } from './dashboard.js';
-import { EVENT_FIELDS, KQL, RECIPIENT_DOMAIN } from './fields.js';
+import { type EVENT_FIELDS, KQL, RECIPIENT_DOMAIN } from './fields.js';
 import { add, count, div } from './formula.js';
 import { Layer, lensPanel } from './lens.js';
 import type { SavedObject } from './saved-object.js';
 
 const COLORS = { delivered: '#54B399', deferred: '#D6BF57', bounced: '#E7664C' };
 
-const deliveryRate = div(count(KQL.delivered), add(count(KQL.delivered), count(KQL.bounced), count(KQL.expired)));
+const deliveryRate = div(
+  count(KQL.delivered),
+  add(count(KQL.delivered), count(KQL.bounced), count(KQL.expired)),
+);
 
 export function deliveryOverview(prefix: string, dv: DataViews): SavedObject {
   type F = keyof typeof EVENT_FIELDS;
@@ -42,7 +45,11 @@ export function deliveryOverview(prefix: string, dv: DataViews): SavedObject {
 
   const domains = layer('domains-layer');
   const dTotal = domains.count('attempts', 'Delivery attempts', `${KQL.finalOutcome} or ${KQL.deferred}`);
-  const dDomain = domains.terms('domain', RECIPIENT_DOMAIN, { label: 'Destination domain', size: 20, orderBy: dTotal });
+  const dDomain = domains.terms('domain', RECIPIENT_DOMAIN, {
+    label: 'Destination domain',
+    size: 20,
+    orderBy: dTotal,
+  });
   const dDelivered = domains.count('delivered', 'Delivered', KQL.delivered);
   const dBounceRate = domains.formula(
     'bounce-rate',
@@ -68,10 +75,30 @@ export function deliveryOverview(prefix: string, dv: DataViews): SavedObject {
     description: 'Delivered, deferred and bounced recipients, delivery rate, destination domains and delays.',
     timeFrom: 'now-24h',
     panels: [
-      metric('delivered-total', 'Delivered', 0, (l) => l.count('delivered', 'Delivered', KQL.delivered), COLORS.delivered),
-      metric('deferred-total', 'Deferral attempts', 12, (l) => l.count('deferred', 'Deferral attempts', KQL.deferred), COLORS.deferred),
-      metric('bounced-total', 'Bounced', 24, (l) => l.count('bounced', 'Bounced', KQL.bounced), COLORS.bounced),
-      metric('rate-total', 'Delivery rate', 36, (l) => l.formula('rate', 'Delivery rate', deliveryRate, 'percent')),
+      metric(
+        'delivered-total',
+        'Delivered',
+        0,
+        (l) => l.count('delivered', 'Delivered', KQL.delivered),
+        COLORS.delivered,
+      ),
+      metric(
+        'deferred-total',
+        'Deferral attempts',
+        12,
+        (l) => l.count('deferred', 'Deferral attempts', KQL.deferred),
+        COLORS.deferred,
+      ),
+      metric(
+        'bounced-total',
+        'Bounced',
+        24,
+        (l) => l.count('bounced', 'Bounced', KQL.bounced),
+        COLORS.bounced,
+      ),
+      metric('rate-total', 'Delivery rate', 36, (l) =>
+        l.formula('rate', 'Delivery rate', deliveryRate, 'percent'),
+      ),
       lensPanel({
         key: 'outcomes-over-time',
         title: 'Delivered, deferred and bounced over time',

@@ -49,7 +49,11 @@ function mappedField(prop: Record<string, unknown>): MappedField {
   };
 }
 
-function flatten(properties: Record<string, Record<string, unknown>>, prefix: string, out: Map<string, MappedField>): void {
+function flatten(
+  properties: Record<string, Record<string, unknown>>,
+  prefix: string,
+  out: Map<string, MappedField>,
+): void {
   for (const [name, prop] of Object.entries(properties)) {
     const path = prefix ? `${prefix}.${name}` : name;
     if (prop.properties && prop.type !== 'nested') {
@@ -66,14 +70,22 @@ function flatten(properties: Record<string, Record<string, unknown>>, prefix: st
  * differently in two indices is a conflict Kibana cannot aggregate on; it is reported as
  * `unsupported`.
  */
-export function fieldsOfMappingResponse(body: Record<string, { mappings?: { properties?: Record<string, Record<string, unknown>> } }>): Map<string, MappedField> {
+export function fieldsOfMappingResponse(
+  body: Record<string, { mappings?: { properties?: Record<string, Record<string, unknown>> } }>,
+): Map<string, MappedField> {
   const merged = new Map<string, MappedField>();
   for (const index of Object.values(body)) {
     const fields = new Map<string, MappedField>();
     flatten(index.mappings?.properties ?? {}, '', fields);
     for (const [path, f] of fields) {
       const seen = merged.get(path);
-      if (seen && seen.esType !== f.esType) merged.set(path, { ...f, esType: `conflict(${seen.esType},${f.esType})`, kibanaType: 'unsupported', aggregatable: false });
+      if (seen && seen.esType !== f.esType)
+        merged.set(path, {
+          ...f,
+          esType: `conflict(${seen.esType},${f.esType})`,
+          kibanaType: 'unsupported',
+          aggregatable: false,
+        });
       else if (!seen) merged.set(path, f);
     }
   }
@@ -96,37 +108,32 @@ const OPERATION_TYPES: Partial<Record<LensColumn['operationType'], readonly Kiba
   count: ['string', 'number', 'ip', 'boolean', 'date'],
 };
 
-interface RuntimeField {
-  type: string;
-  script?: { source?: string };
-}
-
 export interface DataViewFields {
   title: string;
   timeFieldName: string;
+  /** Names in the data view's `runtimeFieldMap`: our dashboards use none, so any is reported. */
+  runtimeFields: string[];
   mapped: Map<string, MappedField>;
-  runtime: Record<string, RuntimeField>;
 }
 
-function lookup(dv: DataViewFields, field: string): MappedField | undefined {
-  const rt = dv.runtime[field];
-  if (rt) {
-    const kibanaType = KIBANA_TYPE_OF[rt.type] ?? 'unsupported';
-    return { esType: `runtime ${rt.type}`, kibanaType, searchable: true, aggregatable: kibanaType !== 'unsupported' };
-  }
-  return dv.mapped.get(field);
-}
+const lookup = (dv: DataViewFields, field: string) => dv.mapped.get(field);
 
 function checkColumn(dv: DataViewFields, colId: string, col: LensColumn, add: (m: string) => void): void {
   if (col.sourceField !== undefined && col.sourceField !== RECORDS_FIELD) {
     const f = lookup(dv, col.sourceField);
     const allowed = OPERATION_TYPES[col.operationType];
     if (!f) add(`column ${colId}: field ${col.sourceField} is not in ${dv.title}'s mapping`);
-    else if (!f.aggregatable) add(`column ${colId}: field ${col.sourceField} (${f.esType}) cannot be aggregated`);
+    else if (!f.aggregatable)
+      add(`column ${colId}: field ${col.sourceField} (${f.esType}) cannot be aggregated`);
     else if (allowed && !allowed.includes(f.kibanaType as KibanaType)) {
       add(`column ${colId}: ${col.operationType} cannot use ${col.sourceField} (${f.esType})`);
-    } else if (['terms', 'min', 'max', 'date_histogram'].includes(col.operationType) && col.dataType !== f.kibanaType) {
-      add(`column ${colId}: dataType ${col.dataType} but ${col.sourceField} is ${f.kibanaType} (${f.esType})`);
+    } else if (
+      ['terms', 'min', 'max', 'date_histogram'].includes(col.operationType) &&
+      col.dataType !== f.kibanaType
+    ) {
+      add(
+        `column ${colId}: dataType ${col.dataType} but ${col.sourceField} is ${f.kibanaType} (${f.esType})`,
+      );
     }
   }
   if (col.filter) checkKql(dv, col.filter.query, `column ${colId} filter`, add);
@@ -141,19 +148,18 @@ function checkKql(dv: DataViewFields, kql: string, where: string, add: (m: strin
 }
 
 /** Field problems of every data view and every panel of `objects`; `views` keyed by data view id. */
-export function checkFields(objects: readonly SavedObject[], views: ReadonlyMap<string, DataViewFields>): Problem[] {
+export function checkFields(
+  objects: readonly SavedObject[],
+  views: ReadonlyMap<string, DataViewFields>,
+): Problem[] {
   const problems: Problem[] = [];
   for (const [id, dv] of views) {
     const add = (message: string) => problems.push({ object: `index-pattern/${id}`, message });
     const time = dv.mapped.get(dv.timeFieldName);
-    if (time?.kibanaType !== 'date') add(`time field ${dv.timeFieldName} is ${time?.esType ?? 'not mapped'}, not a date`);
-    for (const [name, rt] of Object.entries(dv.runtime)) {
-      const reads = new Set([...(rt.script?.source ?? '').matchAll(/doc\['([^']+)'\]/g)].map((m) => m[1] as string));
-      for (const field of reads) {
-        const f = dv.mapped.get(field);
-        if (!f?.aggregatable) add(`runtime field ${name} reads ${field}, which is ${f ? `${f.esType} without doc values` : 'not mapped'}`);
-      }
-    }
+    if (time?.kibanaType !== 'date')
+      add(`time field ${dv.timeFieldName} is ${time?.esType ?? 'not mapped'}, not a date`);
+    if (dv.runtimeFields.length > 0)
+      add(`runtime fields ${dv.runtimeFields.join(', ')} are not checked against the mapping`);
   }
   for (const o of objects) {
     if (o.type !== 'dashboard') continue;
@@ -161,7 +167,8 @@ export function checkFields(objects: readonly SavedObject[], views: ReadonlyMap<
       const attrs = p.embeddableConfig.attributes;
       const refs = new Map(attrs.references.map((r) => [r.name, r.id]));
       for (const [layerId, layer] of Object.entries(attrs.state.datasourceStates.formBased.layers)) {
-        const add = (message: string) => problems.push({ object: `dashboard/${o.id}`, message: `panel ${p.panelIndex}: ${message}` });
+        const add = (message: string) =>
+          problems.push({ object: `dashboard/${o.id}`, message: `panel ${p.panelIndex}: ${message}` });
         const dvId = refs.get(`indexpattern-datasource-layer-${layerId}`);
         const dv = dvId === undefined ? undefined : views.get(dvId);
         if (!dv) {
@@ -177,13 +184,15 @@ export function checkFields(objects: readonly SavedObject[], views: ReadonlyMap<
 }
 
 /** The data view objects of a file, ready to be paired with their mappings. */
-export function dataViewsOf(objects: readonly SavedObject[]): { id: string; title: string; timeFieldName: string; runtime: Record<string, RuntimeField> }[] {
+export function dataViewsOf(
+  objects: readonly SavedObject[],
+): ({ id: string } & Omit<DataViewFields, 'mapped'>)[] {
   return objects
     .filter((o) => o.type === 'index-pattern')
     .map((o) => ({
       id: o.id,
       title: String(o.attributes.title),
       timeFieldName: String(o.attributes.timeFieldName),
-      runtime: JSON.parse(String(o.attributes.runtimeFieldMap ?? '{}')) as Record<string, RuntimeField>,
+      runtimeFields: Object.keys(JSON.parse(String(o.attributes.runtimeFieldMap ?? '{}'))),
     }));
 }

@@ -3,8 +3,10 @@
  * name fields only through these tables, so a typo is a compile error; the integration test
  * checks each entry against the mapping the real Elasticsearch reports for our templates.
  */
-import { RECIPIENT_DOMAIN, RECIPIENT_DOMAIN_RUNTIME } from '../../api/metrics/fields.js';
 import type { KibanaType } from './lens-schema.js';
+
+/** The recipient's domain, set by the parser (lower-cased part after the last `@`). */
+export const RECIPIENT_DOMAIN = 'email.to.domain';
 
 export const EVENT_FIELDS = {
   '@timestamp': 'date',
@@ -39,13 +41,6 @@ export const MESSAGE_FIELDS = {
   deferrals: 'number',
 } as const satisfies Record<string, KibanaType>;
 export type MessageField = keyof typeof MESSAGE_FIELDS;
-
-/**
- * Fields computed at query time, defined on the events data view exactly as the API defines
- * them (`api/metrics/fields.ts`), so Kibana and the API group domains the same way.
- */
-export const EVENT_RUNTIME_FIELDS: Record<string, { type: string; script: { source: string } }> = RECIPIENT_DOMAIN_RUNTIME;
-export { RECIPIENT_DOMAIN };
 
 /**
  * The counting rules of the contract (§3) as KQL over events, shared by every panel so that

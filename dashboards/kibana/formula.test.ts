@@ -7,8 +7,14 @@ test('formula text reads like what a person types in Lens', () => {
     [count(), 'count()'],
     [count('a : "b"'), `count(kql='a : "b"')`],
     [div(count('x'), add(count('x'), count('y'))), `count(kql='x') / (count(kql='x') + count(kql='y'))`],
-    [sub(cumulativeSum(count('q')), cumulativeSum(count('r'))), `cumulative_sum(count(kql='q')) - cumulative_sum(count(kql='r'))`],
-    [{ agg: 'percentile', field: 'postfix.delay', percentile: 95 }, 'percentile(postfix.delay, percentile=95)'],
+    [
+      sub(cumulativeSum(count('q')), cumulativeSum(count('r'))),
+      `cumulative_sum(count(kql='q')) - cumulative_sum(count(kql='r'))`,
+    ],
+    [
+      { agg: 'percentile', field: 'postfix.delay', percentile: 95 },
+      'percentile(postfix.delay, percentile=95)',
+    ],
     [count("it's"), `count(kql='it\\'s')`],
   ];
   for (const [expr, text] of cases) assert.equal(formulaText(expr), text);

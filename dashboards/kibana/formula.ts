@@ -20,7 +20,8 @@ export type Expr =
 
 const OPERATORS = { add: '+', subtract: '-', multiply: '*', divide: '/' } as const;
 
-export const count = (kql?: string): Aggregation => (kql === undefined ? { agg: 'count' } : { agg: 'count', kql });
+export const count = (kql?: string): Aggregation =>
+  kql === undefined ? { agg: 'count' } : { agg: 'count', kql };
 export const div = (a: Expr, b: Expr): Expr => ({ fn: 'divide', args: [a, b] });
 export const add = (...args: Expr[]): Expr => ({ fn: 'add', args });
 export const sub = (a: Expr, b: Expr): Expr => ({ fn: 'subtract', args: [a, b] });
@@ -55,16 +56,37 @@ export function formulaText(e: Expr, top = true): string {
   return top ? inner : `(${inner})`;
 }
 
-type TinymathNode = string | number | { type: 'function'; name: string; args: TinymathNode[]; location: { min: number; max: number }; text: string };
+type TinymathNode =
+  | string
+  | number
+  | {
+      type: 'function';
+      name: string;
+      args: TinymathNode[];
+      location: { min: number; max: number };
+      text: string;
+    };
 
 function leafColumn(a: Aggregation, label: string): LensColumn {
   const filter = a.kql === undefined ? {} : { filter: { query: a.kql, language: 'kuery' as const } };
-  const base = { label, customLabel: true, dataType: 'number' as const, isBucketed: false, scale: 'ratio' as const, ...filter };
+  const base = {
+    label,
+    customLabel: true,
+    dataType: 'number' as const,
+    isBucketed: false,
+    scale: 'ratio' as const,
+    ...filter,
+  };
   switch (a.agg) {
     case 'count':
       return { ...base, operationType: 'count', sourceField: RECORDS_FIELD, params: { emptyAsNull: false } };
     case 'percentile':
-      return { ...base, operationType: 'percentile', sourceField: a.field, params: { percentile: a.percentile } };
+      return {
+        ...base,
+        operationType: 'percentile',
+        sourceField: a.field,
+        params: { percentile: a.percentile },
+      };
     case 'unique_count':
       return { ...base, operationType: 'unique_count', sourceField: a.field, params: { emptyAsNull: false } };
   }
@@ -105,7 +127,13 @@ export function formulaColumns(
       });
     }
     const text = formulaText(node);
-    return { type: 'function', name: node.fn, args: node.args.map(walk), location: { min: 0, max: text.length }, text };
+    return {
+      type: 'function',
+      name: node.fn,
+      args: node.args.map(walk),
+      location: { min: 0, max: text.length },
+      text,
+    };
   };
   const ast = walk(e);
   const collect = (n: TinymathNode) => {

@@ -58,7 +58,10 @@ export interface ImportOptions {
 }
 
 /** The import URL and headers; credentials in the URL (`http://user:pass@host`) become Basic auth. */
-export function importRequest(o: Pick<ImportOptions, 'kibanaUrl' | 'space' | 'apiKey'>): { url: string; headers: Record<string, string> } {
+export function importRequest(o: Pick<ImportOptions, 'kibanaUrl' | 'space' | 'apiKey'>): {
+  url: string;
+  headers: Record<string, string>;
+} {
   const base = new URL(o.kibanaUrl);
   const headers: Record<string, string> = { 'kbn-xsrf': 'mailpulse' };
   if (o.apiKey) headers.authorization = `ApiKey ${o.apiKey}`;
@@ -83,10 +86,18 @@ export async function importToKibana(o: ImportOptions): Promise<ImportResponse> 
   form.append('file', new Blob([o.ndjson], { type: 'application/ndjson' }), 'mailpulse.ndjson');
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers, body: form, signal: AbortSignal.timeout(o.timeoutMs ?? 60_000) });
+    res = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: form,
+      signal: AbortSignal.timeout(o.timeoutMs ?? 60_000),
+    });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new MailpulseError('MP_ERR_DASHBOARDS_UNREACHABLE', [shown, cause?.code ?? cause?.message ?? (err as Error).message]);
+    throw new MailpulseError('MP_ERR_DASHBOARDS_UNREACHABLE', [
+      shown,
+      cause?.code ?? cause?.message ?? (err as Error).message,
+    ]);
   }
   const text = await res.text();
   let body: unknown;
@@ -102,7 +113,9 @@ export async function importToKibana(o: ImportOptions): Promise<ImportResponse> 
   }
   const parsed = ImportResponseSchema.safeParse(body);
   if (!parsed.success) {
-    throw new MailpulseError('MP_ERR_DASHBOARDS_IMPORT', [`${shown} did not answer like Kibana's import API: ${text.slice(0, 200)}`]);
+    throw new MailpulseError('MP_ERR_DASHBOARDS_IMPORT', [
+      `${shown} did not answer like Kibana's import API: ${text.slice(0, 200)}`,
+    ]);
   }
   return parsed.data;
 }

@@ -20,7 +20,8 @@ export interface DataViewHandle<F extends string> {
   readonly fields: Readonly<Record<F, KibanaType>>;
 }
 
-const kqlFilter = (kql?: string) => (kql === undefined ? {} : { filter: { query: kql, language: 'kuery' as const } });
+const kqlFilter = (kql?: string) =>
+  kql === undefined ? {} : { filter: { query: kql, language: 'kuery' as const } };
 
 /** Columns of one Lens layer, typed by the fields of its data view. */
 export class Layer<F extends string> {
@@ -32,7 +33,8 @@ export class Layer<F extends string> {
   ) {}
 
   private add(colId: string, column: LensColumn): string {
-    if (this.columns.some(([c]) => c === colId)) throw new Error(`duplicate column ${colId} in layer ${this.id}`);
+    if (this.columns.some(([c]) => c === colId))
+      throw new Error(`duplicate column ${colId} in layer ${this.id}`);
     this.columns.push([colId, column]);
     return colId;
   }
@@ -64,7 +66,9 @@ export class Layer<F extends string> {
       isBucketed: true,
       params: {
         size: o.size,
-        orderBy: o.orderBy ? { type: 'column', columnId: o.orderBy } : { type: 'alphabetical', fallback: true },
+        orderBy: o.orderBy
+          ? { type: 'column', columnId: o.orderBy }
+          : { type: 'alphabetical', fallback: true },
         orderDirection: o.direction ?? 'desc',
         otherBucket: o.other ?? false,
         missingBucket: false,
@@ -126,7 +130,7 @@ export class Layer<F extends string> {
       dataType: this.dataView.fields[field],
       operationType: op,
       isBucketed: false,
-      scale: this.dataView.fields[field] === 'date' ? 'interval' : 'ratio',
+      scale: 'ratio',
       sourceField: field,
       params: { emptyAsNull: true },
       ...kqlFilter(kql),
@@ -134,7 +138,10 @@ export class Layer<F extends string> {
   }
 
   formula(colId: string, label: string, e: Expr, format: 'percent' | 'number' = 'number'): string {
-    const columns = formulaColumns(colId, label, e, { id: format, params: { decimals: format === 'percent' ? 1 : 0 } });
+    const columns = formulaColumns(colId, label, e, {
+      id: format,
+      params: { decimals: format === 'percent' ? 1 : 0 },
+    });
     for (const [id, column] of columns) this.add(id, column);
     return colId;
   }
@@ -166,7 +173,10 @@ export type Visualization =
   | { type: 'table'; columns: string[]; sortBy?: { column: string; direction: 'asc' | 'desc' } }
   | { type: 'donut'; groups: string[]; metric: string };
 
-function visualizationState(layerId: string, v: Visualization): [LensAttributes['visualizationType'], Record<string, unknown>] {
+function visualizationState(
+  layerId: string,
+  v: Visualization,
+): [LensAttributes['visualizationType'], Record<string, unknown>] {
   switch (v.type) {
     case 'xy':
       return [
@@ -190,13 +200,20 @@ function visualizationState(layerId: string, v: Visualization): [LensAttributes[
               xAccessor: v.x,
               accessors: v.y,
               ...(v.split ? { splitAccessor: v.split } : {}),
-              yConfig: v.y.map((a) => ({ forAccessor: a, axisMode: 'left', ...(v.colors?.[a] ? { color: v.colors[a] } : {}) })),
+              yConfig: v.y.map((a) => ({
+                forAccessor: a,
+                axisMode: 'left',
+                ...(v.colors?.[a] ? { color: v.colors[a] } : {}),
+              })),
             },
           ],
         },
       ];
     case 'metric':
-      return ['lnsMetric', { layerId, layerType: 'data', metricAccessor: v.metric, ...(v.color ? { color: v.color } : {}) }];
+      return [
+        'lnsMetric',
+        { layerId, layerType: 'data', metricAccessor: v.metric, ...(v.color ? { color: v.color } : {}) },
+      ];
     case 'table':
       return [
         'lnsDatatable',

@@ -7,7 +7,7 @@
  */
 import type { DataViews } from './data-views.js';
 import { dashboard } from './dashboard.js';
-import { EVENT_FIELDS, KQL, MESSAGE_FIELDS, MESSAGE_KQL, RECIPIENT_DOMAIN } from './fields.js';
+import { type EVENT_FIELDS, KQL, type MESSAGE_FIELDS, MESSAGE_KQL, RECIPIENT_DOMAIN } from './fields.js';
 import { count, cumulativeSum, sub } from './formula.js';
 import { Layer, lensPanel } from './lens.js';
 import type { SavedObject } from './saved-object.js';
@@ -48,26 +48,62 @@ export function queue(prefix: string, dv: DataViews): SavedObject {
 
   const topReasons = events('top-reasons-layer');
   const trCount = topReasons.count('count', 'Attempts');
-  const trCategory = topReasons.terms('category', 'postfix.reason.category', { label: 'Category', size: 10, orderBy: trCount });
-  const trText = topReasons.terms('reason', 'postfix.reason.text', { label: 'Reason', size: 5, orderBy: trCount });
+  const trCategory = topReasons.terms('category', 'postfix.reason.category', {
+    label: 'Category',
+    size: 10,
+    orderBy: trCount,
+  });
+  const trText = topReasons.terms('reason', 'postfix.reason.text', {
+    label: 'Reason',
+    size: 5,
+    orderBy: trCount,
+  });
   const trDomains = topReasons.uniqueCount('domains', 'Domains', RECIPIENT_DOMAIN);
 
   const oldest = messages('oldest-layer');
   const firstSeen = oldest.minMax('first-seen', 'min', 'First seen', '@timestamp');
-  const queueId = oldest.terms('queue-id', 'email.local_id', { label: 'Queue ID', size: 25, orderBy: firstSeen, direction: 'asc' });
-  const host = oldest.terms('host', 'host.name', { label: 'Host', size: 3, orderBy: firstSeen, direction: 'asc' });
-  const sender = oldest.terms('sender', 'email.from.address', { label: 'Sender', size: 1, orderBy: firstSeen, direction: 'asc' });
+  const queueId = oldest.terms('queue-id', 'email.local_id', {
+    label: 'Queue ID',
+    size: 25,
+    orderBy: firstSeen,
+    direction: 'asc',
+  });
+  const host = oldest.terms('host', 'host.name', {
+    label: 'Host',
+    size: 3,
+    orderBy: firstSeen,
+    direction: 'asc',
+  });
+  const sender = oldest.terms('sender', 'email.from.address', {
+    label: 'Sender',
+    size: 1,
+    orderBy: firstSeen,
+    direction: 'asc',
+  });
   const attempts = oldest.minMax('deferrals', 'max', 'Deferrals', 'deferrals');
   const lastTry = oldest.minMax('updated', 'max', 'Last attempt', 'updated');
 
   return dashboard({
     id: `${prefix}-queue`,
     title: 'Queue',
-    description: 'Messages waiting in the queue, the backlog trend, why deliveries are deferred, and the oldest deferred messages.',
+    description:
+      'Messages waiting in the queue, the backlog trend, why deliveries are deferred, and the oldest deferred messages.',
     timeFrom: 'now-7d',
     panels: [
-      lensPanel({ key: 'in-queue', title: 'In queue now', grid: { x: 0, y: 0, w: 12, h: 6 }, layer: inQueue, visualization: { type: 'metric', metric: inQueueCol } }),
-      lensPanel({ key: 'deferred-now', title: 'Deferred now', grid: { x: 12, y: 0, w: 12, h: 6 }, layer: deferredNow, visualization: { type: 'metric', metric: deferredNowCol, color: '#D6BF57' } }),
+      lensPanel({
+        key: 'in-queue',
+        title: 'In queue now',
+        grid: { x: 0, y: 0, w: 12, h: 6 },
+        layer: inQueue,
+        visualization: { type: 'metric', metric: inQueueCol },
+      }),
+      lensPanel({
+        key: 'deferred-now',
+        title: 'Deferred now',
+        grid: { x: 12, y: 0, w: 12, h: 6 },
+        layer: deferredNow,
+        visualization: { type: 'metric', metric: deferredNowCol, color: '#D6BF57' },
+      }),
       lensPanel({
         key: 'queue-flow',
         title: 'Entering and leaving the queue',
@@ -88,7 +124,13 @@ export function queue(prefix: string, dv: DataViews): SavedObject {
         grid: { x: 24, y: 12, w: 24, h: 14 },
         layer: reasons,
         query: KQL.deferred,
-        visualization: { type: 'xy', series: 'bar_stacked', x: reasonTime, y: [reasonCount], split: reasonSplit },
+        visualization: {
+          type: 'xy',
+          series: 'bar_stacked',
+          x: reasonTime,
+          y: [reasonCount],
+          split: reasonSplit,
+        },
       }),
       lensPanel({
         key: 'top-deferral-reasons',

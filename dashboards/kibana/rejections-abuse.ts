@@ -5,7 +5,7 @@
  */
 import type { DataViews } from './data-views.js';
 import { dashboard } from './dashboard.js';
-import { EVENT_FIELDS, KQL } from './fields.js';
+import { type EVENT_FIELDS, KQL } from './fields.js';
 import { count, div } from './formula.js';
 import { Layer, lensPanel } from './lens.js';
 import type { SavedObject } from './saved-object.js';
@@ -21,7 +21,12 @@ export function rejectionsAbuse(prefix: string, dv: DataViews): SavedObject {
   const sasl = layer('sasl-total-layer');
   const saslCol = sasl.count('sasl', 'SASL failures', KQL.saslFailure);
   const tls = layer('tls-share-layer');
-  const tlsCol = tls.formula('tls-share', 'TLS share of smtpd connections', div(count(KQL.smtpdTls), count(KQL.smtpdConnect)), 'percent');
+  const tlsCol = tls.formula(
+    'tls-share',
+    'TLS share of smtpd connections',
+    div(count(KQL.smtpdTls), count(KQL.smtpdConnect)),
+    'percent',
+  );
 
   const categories = layer('categories-layer');
   const catCount = categories.count('count', 'Rejections');
@@ -34,7 +39,11 @@ export function rejectionsAbuse(prefix: string, dv: DataViews): SavedObject {
 
   const rbls = layer('rbls-layer');
   const rblCount = rbls.count('count', 'Rejections');
-  const rblTerm = rbls.terms('rbl', 'postfix.reason.rbl', { label: 'DNS blocklist', size: 10, orderBy: rblCount });
+  const rblTerm = rbls.terms('rbl', 'postfix.reason.rbl', {
+    label: 'DNS blocklist',
+    size: 10,
+    orderBy: rblCount,
+  });
 
   const trend = layer('trend-layer');
   const trendTime = trend.dateHistogram();
@@ -68,13 +77,38 @@ export function rejectionsAbuse(prefix: string, dv: DataViews): SavedObject {
   return dashboard({
     id: `${prefix}-rejections-abuse`,
     title: 'Rejections and abuse',
-    description: 'Rejection categories and blocklists, postscreen outcomes, SASL failures by client and TLS use.',
+    description:
+      'Rejection categories and blocklists, postscreen outcomes, SASL failures by client and TLS use.',
     timeFrom: 'now-24h',
     panels: [
-      lensPanel({ key: 'rejects-total', title: 'Rejected', grid: { x: 0, y: 0, w: 12, h: 6 }, layer: rejects, visualization: { type: 'metric', metric: rejectsCol, color: '#E7664C' } }),
-      lensPanel({ key: 'warnings-total', title: 'Reject warnings', grid: { x: 12, y: 0, w: 12, h: 6 }, layer: warnings, visualization: { type: 'metric', metric: warningsCol } }),
-      lensPanel({ key: 'sasl-total', title: 'SASL failures', grid: { x: 24, y: 0, w: 12, h: 6 }, layer: sasl, visualization: { type: 'metric', metric: saslCol, color: '#D6BF57' } }),
-      lensPanel({ key: 'tls-share', title: 'TLS share (smtpd)', grid: { x: 36, y: 0, w: 12, h: 6 }, layer: tls, visualization: { type: 'metric', metric: tlsCol } }),
+      lensPanel({
+        key: 'rejects-total',
+        title: 'Rejected',
+        grid: { x: 0, y: 0, w: 12, h: 6 },
+        layer: rejects,
+        visualization: { type: 'metric', metric: rejectsCol, color: '#E7664C' },
+      }),
+      lensPanel({
+        key: 'warnings-total',
+        title: 'Reject warnings',
+        grid: { x: 12, y: 0, w: 12, h: 6 },
+        layer: warnings,
+        visualization: { type: 'metric', metric: warningsCol },
+      }),
+      lensPanel({
+        key: 'sasl-total',
+        title: 'SASL failures',
+        grid: { x: 24, y: 0, w: 12, h: 6 },
+        layer: sasl,
+        visualization: { type: 'metric', metric: saslCol, color: '#D6BF57' },
+      }),
+      lensPanel({
+        key: 'tls-share',
+        title: 'TLS share (smtpd)',
+        grid: { x: 36, y: 0, w: 12, h: 6 },
+        layer: tls,
+        visualization: { type: 'metric', metric: tlsCol },
+      }),
       lensPanel({
         key: 'top-categories',
         title: 'Top rejection categories',
@@ -97,7 +131,13 @@ export function rejectionsAbuse(prefix: string, dv: DataViews): SavedObject {
         grid: { x: 0, y: 20, w: 32, h: 14 },
         layer: trend,
         query: KQL.reject,
-        visualization: { type: 'xy', series: 'bar_stacked', x: trendTime, y: [trendCount], split: trendSplit },
+        visualization: {
+          type: 'xy',
+          series: 'bar_stacked',
+          x: trendTime,
+          y: [trendCount],
+          split: trendSplit,
+        },
       }),
       lensPanel({
         key: 'postscreen-outcomes',

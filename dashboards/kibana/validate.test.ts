@@ -9,6 +9,7 @@ import { validateNdjson, validateObjects } from './validate.js';
 const fresh = () => structuredClone(buildSavedObjects('mailpulse'));
 const messages = (objects: SavedObject[]) => validateObjects(objects).map((p) => `${p.object}: ${p.message}`);
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests reach into arbitrary nested panel JSON to break it.
 function editPanels(o: SavedObject, edit: (panels: Record<string, any>[]) => void): void {
   const panels = JSON.parse(String(o.attributes.panelsJSON));
   edit(panels);
@@ -58,7 +59,20 @@ test('a line that is not JSON, or not a saved object, is reported by line number
 test('a dashboard reference to a data view not in the file is reported', () => {
   const objects = fresh().filter((o) => o.id !== 'mailpulse-messages');
   const found = messages(objects);
-  assert.ok(found.some((m) => /dashboard\/mailpulse-queue: reference .* → index-pattern\/mailpulse-messages not in the file/.test(m)), found.join('\n'));
+  assert.ok(
+    found.some((m) =>
+      /dashboard\/mailpulse-queue: reference .* → index-pattern\/mailpulse-messages not in the file/.test(m),
+    ),
+    found.join('\n'),
+  );
+});
+
+test("a dashboard attribute Kibana's schema would refuse is reported", () => {
+  const objects = fresh();
+  objects[3]!.attributes.panels = [];
+  assert.deepEqual(messages(objects), [
+    "dashboard/mailpulse-rejections-abuse: attribute panels is not in Kibana's dashboard schema",
+  ]);
 });
 
 test('a stringified attribute that does not parse is reported', () => {
@@ -67,17 +81,32 @@ test('a stringified attribute that does not parse is reported', () => {
   objects[2]!.attributes.optionsJSON = 'nope';
   const found = messages(objects);
   assert.ok(found.some((m) => m.startsWith('index-pattern/mailpulse-events: fieldFormatMap does not parse')));
-  assert.ok(found.some((m) => m.startsWith('dashboard/mailpulse-delivery-overview: optionsJSON does not parse')));
+  assert.ok(
+    found.some((m) => m.startsWith('dashboard/mailpulse-delivery-overview: optionsJSON does not parse')),
+  );
 });
 
 test('a panel reference missing from the dashboard references, or a stray one, is reported', () => {
   const objects = fresh();
   const dash = objects[2]!;
   dash.references = dash.references.filter((r) => !r.name.startsWith('delays:'));
-  dash.references.push({ type: 'index-pattern', id: 'mailpulse-events', name: 'ghost:indexpattern-datasource-layer-x' });
+  dash.references.push({
+    type: 'index-pattern',
+    id: 'mailpulse-events',
+    name: 'ghost:indexpattern-datasource-layer-x',
+  });
   const found = messages(objects);
-  assert.ok(found.includes('dashboard/mailpulse-delivery-overview: panel delays: reference indexpattern-datasource-layer-delays-layer is not lifted to the dashboard\'s references'), found.join('\n'));
-  assert.ok(found.includes('dashboard/mailpulse-delivery-overview: reference ghost:indexpattern-datasource-layer-x belongs to no panel'));
+  assert.ok(
+    found.includes(
+      "dashboard/mailpulse-delivery-overview: panel delays: reference indexpattern-datasource-layer-delays-layer is not lifted to the dashboard's references",
+    ),
+    found.join('\n'),
+  );
+  assert.ok(
+    found.includes(
+      'dashboard/mailpulse-delivery-overview: reference ghost:indexpattern-datasource-layer-x belongs to no panel',
+    ),
+  );
 });
 
 test('accessors, orderings and formulas naming missing columns are reported', () => {
@@ -86,7 +115,8 @@ test('accessors, orderings and formulas naming missing columns are reported', ()
     const outcomes = panels.find((p) => p.panelIndex === 'outcomes-over-time')!;
     outcomes.embeddableConfig.attributes.state.visualization.layers[0].accessors.push('nope');
     const domains = panels.find((p) => p.panelIndex === 'top-domains')!;
-    const layer = domains.embeddableConfig.attributes.state.datasourceStates.formBased.layers['domains-layer'];
+    const layer =
+      domains.embeddableConfig.attributes.state.datasourceStates.formBased.layers['domains-layer'];
     layer.columns.domain.params.orderBy.columnId = 'gone';
     delete layer.columns['bounce-rateX4'];
     layer.columnOrder = layer.columnOrder.filter((c: string) => c !== 'bounce-rateX4');
@@ -98,7 +128,8 @@ test('accessors, orderings and formulas naming missing columns are reported', ()
     'panel top-domains: column bounce-rate references missing column bounce-rateX4',
     'panel top-domains: formula bounce-rate has no math column',
   ];
-  for (const e of expect) assert.ok(found.includes(`dashboard/mailpulse-delivery-overview: ${e}`), `${e}\n${found.join('\n')}`);
+  for (const e of expect)
+    assert.ok(found.includes(`dashboard/mailpulse-delivery-overview: ${e}`), `${e}\n${found.join('\n')}`);
 });
 
 test('a panel past the 48-column grid or with a mismatched grid id is reported', () => {
@@ -109,5 +140,7 @@ test('a panel past the 48-column grid or with a mismatched grid id is reported',
   });
   const found = messages(objects);
   assert.ok(found.includes('dashboard/mailpulse-queue: panel in-queue: extends past the 48-column grid'));
-  assert.ok(found.includes('dashboard/mailpulse-queue: panel deferred-now: gridData.i other differs from panelIndex'));
+  assert.ok(
+    found.includes('dashboard/mailpulse-queue: panel deferred-now: gridData.i other differs from panelIndex'),
+  );
 });

@@ -14,8 +14,34 @@ export interface Problem {
   message: string;
 }
 
+/**
+ * The attributes Kibana's dashboard schema accepts (`dashboardAttributesSchema`, model versions
+ * 1–2, `unknowns: 'forbid'`): an import with any other attribute is refused.
+ */
+const DASHBOARD_ATTRIBUTES = new Set([
+  'title',
+  'description',
+  'kibanaSavedObjectMeta',
+  'timeRestore',
+  'timeFrom',
+  'timeTo',
+  'refreshInterval',
+  'controlGroupInput',
+  'panelsJSON',
+  'optionsJSON',
+  'hits',
+  'version',
+]);
+
 /** Attributes Kibana stores as JSON text even though their key does not end in `JSON`. */
-const STRINGIFIED_ATTRIBUTES = new Set(['fields', 'fieldFormatMap', 'fieldAttrs', 'runtimeFieldMap', 'sourceFilters', 'typeMeta']);
+const STRINGIFIED_ATTRIBUTES = new Set([
+  'fields',
+  'fieldFormatMap',
+  'fieldAttrs',
+  'runtimeFieldMap',
+  'sourceFilters',
+  'typeMeta',
+]);
 
 export function parseNdjson(text: string): { objects: SavedObject[]; problems: Problem[] } {
   const objects: SavedObject[] = [];
@@ -46,7 +72,10 @@ function checkStringifiedJson(o: SavedObject, value: unknown, path: string, prob
   if (value === null || typeof value !== 'object') return;
   for (const [key, v] of Object.entries(value)) {
     const here = path ? `${path}.${key}` : key;
-    if (key.endsWith('JSON') || (path === '' && o.type === 'index-pattern' && STRINGIFIED_ATTRIBUTES.has(key))) {
+    if (
+      key.endsWith('JSON') ||
+      (path === '' && o.type === 'index-pattern' && STRINGIFIED_ATTRIBUTES.has(key))
+    ) {
       if (typeof v !== 'string') {
         problems.push({ object: label(o), message: `${here} must be a JSON string` });
         continue;
@@ -97,13 +126,20 @@ function accessors(vis: Record<string, unknown>): { layerId: unknown; ids: [stri
   const layers = Array.isArray(vis.layers) ? (vis.layers as Record<string, unknown>[]) : [vis];
   for (const l of layers) {
     const ids: [string, unknown][] = [];
-    for (const key of ['xAccessor', 'splitAccessor', 'metricAccessor', 'secondaryMetricAccessor', 'maxAccessor']) {
+    for (const key of [
+      'xAccessor',
+      'splitAccessor',
+      'metricAccessor',
+      'secondaryMetricAccessor',
+      'maxAccessor',
+    ]) {
       if (key in l) ids.push([key, l[key]]);
     }
     for (const key of ['accessors', 'primaryGroups', 'metrics']) {
       if (Array.isArray(l[key])) for (const v of l[key] as unknown[]) ids.push([key, v]);
     }
-    if (Array.isArray(l.columns)) for (const c of l.columns as { columnId?: unknown }[]) ids.push(['columns', c.columnId]);
+    if (Array.isArray(l.columns))
+      for (const c of l.columns as { columnId?: unknown }[]) ids.push(['columns', c.columnId]);
     const sorting = l.sorting as { columnId?: unknown } | undefined;
     if (sorting) ids.push(['sorting', sorting.columnId]);
     out.push({ layerId: l.layerId, ids });
@@ -123,13 +159,15 @@ function checkPanel(o: SavedObject, p: LensPanel, problems: Problem[]): void {
   for (const r of attrs.references) {
     const top = lifted.get(`${p.panelIndex}:${r.name}`);
     if (!top) add(`reference ${r.name} is not lifted to the dashboard's references`);
-    else if (top.id !== r.id || top.type !== r.type) add(`reference ${r.name} differs from its dashboard copy`);
+    else if (top.id !== r.id || top.type !== r.type)
+      add(`reference ${r.name} differs from its dashboard copy`);
   }
   for (const [layerId, layer] of Object.entries(layers)) {
     if (!inner.has(layerReferenceName(layerId))) add(`layer ${layerId} has no data view reference`);
     const ids = Object.keys(layer.columns);
     const order = new Set(layer.columnOrder);
-    if (order.size !== ids.length || ids.some((id) => !order.has(id))) add(`layer ${layerId}: columnOrder does not list exactly its columns`);
+    if (order.size !== ids.length || ids.some((id) => !order.has(id)))
+      add(`layer ${layerId}: columnOrder does not list exactly its columns`);
     for (const [colId, col] of Object.entries(layer.columns)) {
       for (const ref of col.references ?? []) {
         if (!(ref in layer.columns)) add(`column ${colId} references missing column ${ref}`);
@@ -140,8 +178,10 @@ function checkPanel(o: SavedObject, p: LensPanel, problems: Problem[]): void {
       }
       if (col.operationType === 'formula') {
         const refs = col.references ?? [];
-        if (refs.length !== 1 || layer.columns[refs[0] ?? '']?.operationType !== 'math') add(`formula ${colId} has no math column`);
-        if (typeof col.params?.formula !== 'string' || col.params.formula === '') add(`formula ${colId} has no formula text`);
+        if (refs.length !== 1 || layer.columns[refs[0] ?? '']?.operationType !== 'math')
+          add(`formula ${colId} has no math column`);
+        if (typeof col.params?.formula !== 'string' || col.params.formula === '')
+          add(`formula ${colId} has no formula text`);
       }
     }
   }
@@ -152,7 +192,8 @@ function checkPanel(o: SavedObject, p: LensPanel, problems: Problem[]): void {
       continue;
     }
     for (const [key, id] of ids) {
-      if (typeof id !== 'string' || !(id in layer.columns)) add(`visualization ${key} names missing column ${String(id)}`);
+      if (typeof id !== 'string' || !(id in layer.columns))
+        add(`visualization ${key} names missing column ${String(id)}`);
     }
   }
 }
@@ -167,15 +208,24 @@ export function validateObjects(objects: readonly SavedObject[]): Problem[] {
   for (const o of objects) {
     checkStringifiedJson(o, o.attributes, '', problems);
     for (const r of o.references) {
-      if (!byKey.has(`${r.type}/${r.id}`)) problems.push({ object: label(o), message: `reference ${r.name} → ${r.type}/${r.id} not in the file` });
+      if (!byKey.has(`${r.type}/${r.id}`))
+        problems.push({
+          object: label(o),
+          message: `reference ${r.name} → ${r.type}/${r.id} not in the file`,
+        });
     }
     if (o.type !== 'dashboard') continue;
+    for (const key of Object.keys(o.attributes)) {
+      if (!DASHBOARD_ATTRIBUTES.has(key))
+        problems.push({ object: label(o), message: `attribute ${key} is not in Kibana's dashboard schema` });
+    }
     const panels = dashboardPanels(o, problems);
     const panelIds = new Set(panels.map((p) => p.panelIndex));
     if (panelIds.size !== panels.length) problems.push({ object: label(o), message: 'duplicate panelIndex' });
     for (const r of o.references) {
       const [panel] = r.name.split(':');
-      if (!r.name.includes(':') || !panelIds.has(panel ?? '')) problems.push({ object: label(o), message: `reference ${r.name} belongs to no panel` });
+      if (!r.name.includes(':') || !panelIds.has(panel ?? ''))
+        problems.push({ object: label(o), message: `reference ${r.name} belongs to no panel` });
     }
     for (const p of panels) checkPanel(o, p, problems);
   }

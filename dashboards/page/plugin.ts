@@ -38,18 +38,25 @@ export async function dashboardPage(app: FastifyInstance, opts: { dir?: string }
   const index = assets.get('index.html');
   if (!index) throw new Error(`index.html missing in ${opts.dir ?? PAGE_DIR}`);
   const security = {
-    'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'",
+    'content-security-policy':
+      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'",
     'x-content-type-options': 'nosniff',
   };
   // Not part of the API: @fastify/swagger leaves out routes marked `hide` (its type
   // augmentation is not loaded by this plugin, hence the cast).
   const hidden = { schema: { hide: true } as FastifySchema };
   app.get('/', hidden, async (_req, reply) => {
-    return reply.headers({ ...security, 'cache-control': 'no-cache' }).type(index.type).send(index.body);
+    return reply
+      .headers({ ...security, 'cache-control': 'no-cache' })
+      .type(index.type)
+      .send(index.body);
   });
   app.get<{ Params: { file: string } }>('/assets/:file', hidden, async (req, reply) => {
     const asset = assets.get(req.params.file);
     if (!asset || req.params.file === 'index.html') return reply.code(404).send({ message: 'Not found' });
-    return reply.headers({ ...security, 'cache-control': 'no-cache' }).type(asset.type).send(asset.body);
+    return reply
+      .headers({ ...security, 'cache-control': 'no-cache' })
+      .type(asset.type)
+      .send(asset.body);
   });
 }

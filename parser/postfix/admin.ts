@@ -7,14 +7,19 @@
 import type { MailEvent } from '../../core/event.js';
 import { detail } from './fields.js';
 
-const MASTER = /^(daemon started|reload|terminating on signal \d+|daemon stopped)(?: -- version ([^,]+), configuration (.+))?$/;
+const MASTER =
+  /^(daemon started|reload|terminating on signal \d+|daemon stopped)(?: -- version ([^,]+), configuration (.+))?$/;
 
 export function parseMaster(event: MailEvent, s: string): boolean {
   const m = MASTER.exec(s.length > 1024 ? s.slice(0, 1024) : s);
   if (m === null) return false;
   event.event.action = 'daemon';
   const state = m[1] ?? '';
-  detail(event, 'state', state.startsWith('terminating') ? 'stopped' : state === 'reload' ? 'reloaded' : 'started');
+  detail(
+    event,
+    'state',
+    state.startsWith('terminating') ? 'stopped' : state === 'reload' ? 'reloaded' : 'started',
+  );
   if (state.startsWith('terminating')) detail(event, 'signal', Number(state.slice(22)));
   if (m[2] !== undefined) detail(event, 'version', m[2]);
   if (m[3] !== undefined) detail(event, 'configuration', m[3]);

@@ -8,7 +8,8 @@
 import type { MailEvent } from '../../core/event.js';
 import { detail } from './fields.js';
 
-const ANVIL = /^statistics: max (connection rate|connection count|message rate|recipient rate|newtls rate|newtls cache size|auth rate|cache size) (\d+)(?:\/(\d+)s)?(?: for \(([^:)]+):([^)]+)\))? at (.+)$/;
+const ANVIL =
+  /^statistics: max (connection rate|connection count|message rate|recipient rate|newtls rate|newtls cache size|auth rate|cache size) (\d+)(?:\/(\d+)s)?(?: for \(([^:)]+):([^)]+)\))? at (.+)$/;
 
 export function parseAnvil(event: MailEvent, s: string): boolean {
   const m = ANVIL.exec(s.length > 1024 ? s.slice(0, 1024) : s);

@@ -18,6 +18,6 @@ export function parseCleanup(event: MailEvent, s: string): boolean {
     return true;
   }
   const decision = decisionAt(s, 0);
-  if (decision !== undefined) return parseDecision(event, decision.action, s, decision.rest);
+  if (decision !== undefined) return parseDecision(event, decision.action, decision.word, s, decision.rest);
   return false;
 }

@@ -11,7 +11,14 @@ import type { DeliveryStatus, MailEvent } from '../../core/event.js';
 import { endpointAt, isLoopback, keyValues, leadingInt, pf, seconds, stripAngles } from './fields.js';
 import { setReason } from './reject.js';
 
-const STATUSES: ReadonlySet<string> = new Set(['sent', 'deferred', 'bounced', 'expired', 'deliverable', 'undeliverable']);
+const STATUSES: ReadonlySet<string> = new Set([
+  'sent',
+  'deferred',
+  'bounced',
+  'expired',
+  'deliverable',
+  'undeliverable',
+]);
 
 /** `queued as X` (re-injection, relay), `forwarded as X` (local aliases/.forward). */
 const NEXT_QUEUE_ID = /\b(?:queued|forwarded) as ([0-9A-Za-z]{5,24})\b/;
@@ -45,9 +52,13 @@ function delays(event: MailEvent, value: string): void {
 function status(event: MailEvent, value: string): boolean {
   const sp = value.indexOf(' ');
   const word = sp < 0 ? value : value.slice(0, sp);
-  if (!STATUSES.has(word)) return false;
   const p = pf(event);
-  p.status = word as DeliveryStatus;
+  if (word === 'SOFTBOUNCE') {
+    // soft_bounce=yes: a would-be bounce kept in the queue, i.e. a deferral.
+    p.status = 'deferred';
+    p.detail = { ...p.detail, soft_bounce: 1 };
+  } else if (STATUSES.has(word)) p.status = word as DeliveryStatus;
+  else return false;
   if (sp < 0) return true;
   let rest = value.slice(sp + 1);
   if (rest.charCodeAt(0) === 40) {
@@ -93,7 +104,12 @@ export function parseDelivery(event: MailEvent, s: string, processName: string):
   if (relayIp !== undefined && isLoopback(relayIp) && (processName === 'smtp' || next !== null)) {
     p.hop = 'internal';
   }
-  if (p.status === 'deferred' || p.status === 'bounced' || p.status === 'expired' || p.status === 'undeliverable') {
+  if (
+    p.status === 'deferred' ||
+    p.status === 'bounced' ||
+    p.status === 'expired' ||
+    p.status === 'undeliverable'
+  ) {
     setReason(event, response === '' ? (p.detail?.status_note?.toString() ?? p.status) : response);
   }
   return true;

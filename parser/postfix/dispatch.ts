@@ -12,8 +12,8 @@ import { parseDelivery } from './delivery.js';
 import { endpointAt, queueIdLength, setSource } from './fields.js';
 import { parseDnsblog, parsePostscreen, parseTlsproxy } from './postscreen.js';
 import { parseBounce, parsePickup, parsePostsuper, parseQmgr } from './queue.js';
-import { parseSmtpd, parseSmtpdWarning } from './smtpd.js';
 import { parseSmtpClient } from './smtp.js';
+import { parseSmtpd, parseSmtpdWarning } from './smtpd.js';
 
 const DELIVERY_AGENTS: ReadonlySet<string> = new Set([
   'smtp',
@@ -46,7 +46,8 @@ function severity(event: MailEvent, message: string, process: string): boolean {
   } else return false;
   event.event.action = action;
   const text = message.slice(skip);
-  if (action === 'warning' && (process === 'smtpd' || process === 'postscreen')) parseSmtpdWarning(event, text);
+  if (action === 'warning' && (process === 'smtpd' || process === 'postscreen'))
+    parseSmtpdWarning(event, text);
   if (event.event.action === action) {
     // A client named in the warning (`hostname x does not resolve ...`, `non-SMTP command from x[ip]`).
     const open = text.indexOf('[');
@@ -54,7 +55,7 @@ function severity(event: MailEvent, message: string, process: string): boolean {
       let start = open;
       while (start > 0 && text.charCodeAt(start - 1) !== 32) start--;
       const ep = endpointAt(text, start);
-      if (ep !== undefined && ep.ip.length <= 45 && /^[0-9a-fA-F.:]+$/.test(ep.ip)) setSource(event, ep);
+      if (ep !== undefined && ep.ip !== '') setSource(event, ep);
     }
   }
   return true;

@@ -81,6 +81,8 @@ export function endpointAt(s: string, i: number, end = s.length): (Endpoint & { 
   if (close < 0 || close >= end) return undefined;
   let ip = s.slice(open + 1, close);
   if (ip.startsWith('ipv6:') || ip.startsWith('IPv6:')) ip = ip.slice(5);
+  // `unknown[unknown]`, `host[private/dovecot-lmtp]` (a UNIX socket): no address to report.
+  if (!isIpLike(ip)) ip = '';
   let j = close + 1;
   let port = -1;
   if (s.charCodeAt(j) === 58) {
@@ -98,6 +100,18 @@ export function endpointAt(s: string, i: number, end = s.length): (Endpoint & { 
     }
   }
   return { name: s.slice(i, open), ip, port, end: j };
+}
+
+/** Digits, hex letters, dots and colons with a dot or a colon: an IPv4 or IPv6 address. */
+function isIpLike(v: string): boolean {
+  if (v.length < 2 || v.length > 45) return false;
+  let sep = false;
+  for (let k = 0; k < v.length; k++) {
+    const c = v.charCodeAt(k);
+    if (c === 46 || c === 58) sep = true;
+    else if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+  }
+  return sep;
 }
 
 export function setSource(event: MailEvent, ep: Endpoint): void {

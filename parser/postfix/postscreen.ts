@@ -7,6 +7,7 @@
 import type { MailEvent } from '../../core/event.js';
 import { detail, endpointAt, pf, setSource } from './fields.js';
 import { parseDecision } from './reject.js';
+import { parseTls, parseTlsPeerDetail } from './tls.js';
 
 function client(event: MailEvent, s: string, i: number): number {
   const ep = endpointAt(s, i);
@@ -21,10 +22,26 @@ function verdict(event: MailEvent, name: string): void {
 }
 
 /** Verdicts of the form `WORD[S] [ip]:port` with nothing of interest after. */
-const SIMPLE = ['PASS NEW ', 'PASS OLD ', 'WHITELISTED ', 'ALLOWLISTED ', 'BLACKLISTED ', 'DENYLISTED ', 'WHITELIST VETO ', 'ALLOWLIST VETO '];
+const SIMPLE = [
+  'PASS NEW ',
+  'PASS OLD ',
+  'WHITELISTED ',
+  'ALLOWLISTED ',
+  'BLACKLISTED ',
+  'DENYLISTED ',
+  'WHITELIST VETO ',
+  'ALLOWLIST VETO ',
+];
 
 /** Verdicts `NAME from [ip]:port after CMD[: text]` (postscreen's deep protocol tests). */
-const AFTER = ['COMMAND TIME LIMIT', 'COMMAND COUNT LIMIT', 'COMMAND LENGTH LIMIT', 'COMMAND PIPELINING', 'BARE NEWLINE', 'NON-SMTP COMMAND'];
+const AFTER = [
+  'COMMAND TIME LIMIT',
+  'COMMAND COUNT LIMIT',
+  'COMMAND LENGTH LIMIT',
+  'COMMAND PIPELINING',
+  'BARE NEWLINE',
+  'NON-SMTP COMMAND',
+];
 
 export function parsePostscreen(event: MailEvent, s: string): boolean {
   if (s.startsWith('CONNECT from ')) {
@@ -33,7 +50,8 @@ export function parsePostscreen(event: MailEvent, s: string): boolean {
     if (end < 0) return false;
     if (s.startsWith(' to ', end)) {
       const local = endpointAt(s, end + 4);
-      if (local !== undefined) detail(event, 'local', local.port >= 0 ? `${local.ip}:${local.port}` : local.ip);
+      if (local !== undefined)
+        detail(event, 'local', local.port >= 0 ? `${local.ip}:${local.port}` : local.ip);
     }
     return true;
   }
@@ -93,7 +111,7 @@ export function parsePostscreen(event: MailEvent, s: string): boolean {
     if (colon < 0) return false;
     const word = s.slice(9, colon);
     if (word !== 'reject' && word !== 'reject_warning') return false;
-    return parseDecision(event, word, s, colon + 2);
+    return parseDecision(event, word, word, s, colon + 2);
   }
   if (s.startsWith('cache ') && s.indexOf(' full cleanup: ') > 0) {
     verdict(event, 'cache cleanup');
@@ -136,28 +154,5 @@ export function parseTlsproxy(event: MailEvent, s: string): boolean {
     event.event.action = 'disconnect';
     return client(event, s, 11) > 0;
   }
-  if (s.startsWith('TLS handshake failed for service=')) {
-    event.event.action = 'tls_failed';
-    const peer = s.indexOf(' peer=');
-    detail(event, 'service', s.slice(33, peer < 0 ? s.length : peer));
-    return peer > 0 && client(event, s, peer + 6) > 0;
-  }
-  const m = / TLS connection established from /.exec(s.length > 1024 ? s.slice(0, 1024) : s);
-  if (m !== null && m.index < 20) {
-    event.event.action = 'tls_established';
-    const end = client(event, s, m.index + m[0].length);
-    if (end < 0) return false;
-    const rest = s.slice(end + 2);
-    const w = rest.indexOf(' with cipher ');
-    const t: NonNullable<MailEvent['tls']> = {};
-    if (w > 0) {
-      t.version = rest.slice(0, w);
-      const ce = rest.indexOf(' ', w + 13);
-      t.cipher = rest.slice(w + 13, ce < 0 ? rest.length : ce);
-    }
-    event.tls = t;
-    detail(event, 'tls_trust', s.slice(0, m.index).toLowerCase());
-    return true;
-  }
-  return false;
+  return parseTls(event, s, 'client') || parseTlsPeerDetail(event, s, 'client');
 }

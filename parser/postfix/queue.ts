@@ -4,8 +4,8 @@
  * bounce(8) (notifications to the sender, which are new messages with their own queue ID).
  */
 import type { MailEvent } from '../../core/event.js';
-import { detail, isQueueId, keyValues, leadingInt, pf, stripAngles } from './fields.js';
 import { parseDelivery } from './delivery.js';
+import { detail, isQueueId, keyValues, leadingInt, pf, stripAngles } from './fields.js';
 
 export function parseQmgr(event: MailEvent, s: string): boolean {
   if (s === 'removed') {
@@ -88,7 +88,8 @@ export function parsePostsuper(event: MailEvent, s: string, qid: string): boolea
  * `QID: sender non-delivery notification: NEWQID` and its siblings for delay and success
  * DSNs; `postmaster non-delivery notification` for the copy to the postmaster.
  */
-const NOTIFICATION = /^(sender|postmaster) (non-delivery|delay|delivery status) notification: ([0-9A-Za-z]+)$/;
+const NOTIFICATION =
+  /^(sender|postmaster) (non-delivery|delay|delivery status) notification: ([0-9A-Za-z]+)$/;
 
 export function parseBounce(event: MailEvent, s: string): boolean {
   const m = NOTIFICATION.exec(s);

@@ -13,10 +13,14 @@ import type { EventAction, MailEvent } from '../../core/event.js';
 import { classifyReason } from '../reasons.js';
 import { endpointAt, pf, setSource } from './fields.js';
 
-/** Decision prefixes → actions; `milter-` variants come from cleanup and smtpd. */
+/**
+ * Decision words → actions. `warn`/`info` only log (like a warning); `replace`, `prepend`,
+ * `strip`, `ignore` edit headers. `proxy-*` come from smtpd with a before-queue filter.
+ */
 export const DECISIONS: ReadonlyMap<string, EventAction> = new Map<string, EventAction>([
   ['reject', 'reject'],
   ['milter-reject', 'reject'],
+  ['proxy-reject', 'reject'],
   ['reject_warning', 'reject_warning'],
   ['hold', 'hold'],
   ['milter-hold', 'hold'],
@@ -25,19 +29,31 @@ export const DECISIONS: ReadonlyMap<string, EventAction> = new Map<string, Event
   ['redirect', 'redirect'],
   ['milter-redirect', 'redirect'],
   ['filter', 'filter'],
-  ['warn', 'reject_warning'],
-  ['info', 'filter'],
-  ['replace', 'filter'],
-  ['prepend', 'filter'],
-  ['strip', 'filter'],
+  ['proxy-accept', 'filter'],
+  ['warn', 'warning'],
+  ['info', 'warning'],
+  ['replace', 'rewrite'],
+  ['prepend', 'rewrite'],
+  ['strip', 'rewrite'],
+  ['ignore', 'rewrite'],
 ]);
 
 /** The decision word at the start of `s` (`reject: `) and where the rest starts, or undefined. */
-export function decisionAt(s: string, i: number): { action: EventAction; rest: number } | undefined {
+export function decisionAt(
+  s: string,
+  i: number,
+): { action: EventAction; word: string; rest: number } | undefined {
   const colon = s.indexOf(': ', i);
   if (colon < 0 || colon - i > 16) return undefined;
-  const action = DECISIONS.get(s.slice(i, colon));
-  return action === undefined ? undefined : { action, rest: colon + 2 };
+  const word = s.slice(i, colon);
+  const action = DECISIONS.get(word);
+  return action === undefined ? undefined : { action, word, rest: colon + 2 };
+}
+
+/** Where the envelope (`; from=<...` or, when there is no sender yet, `; proto=...`) starts. */
+function envelopeAt(s: string): number {
+  const from = s.lastIndexOf('; from=<');
+  return from >= 0 ? from : s.lastIndexOf('; proto=');
 }
 
 /** `from=<a> to=<b> proto=ESMTP helo=<h>` (smtpd) or with `, ` separators (postscreen). */
@@ -104,39 +120,65 @@ function replyCode(event: MailEvent, text: string): string {
 export function setReason(event: MailEvent, text: string): void {
   const r = classifyReason(text);
   const p = pf(event);
-  p.reason = r.rbl === undefined ? { category: r.category, text: r.text } : { category: r.category, text: r.text, rbl: r.rbl };
+  p.reason =
+    r.rbl === undefined
+      ? { category: r.category, text: r.text }
+      : { category: r.category, text: r.text, rbl: r.rbl };
 }
 
 /**
  * The part after the decision word. Returns false when it is not one of the two shapes, so
  * the caller can report the line as unparsed.
  */
-export function parseDecision(event: MailEvent, action: EventAction, s: string, i: number): boolean {
+export function parseDecision(
+  event: MailEvent,
+  action: EventAction,
+  word: string,
+  s: string,
+  i: number,
+): boolean {
   event.event.action = action;
+  const p0 = pf(event);
+  p0.detail = { ...p0.detail, decision: word };
   const header = s.startsWith('header ', i) || s.startsWith('body ', i);
   if (header) return parseContentCheck(event, s, i);
-  const space = s.indexOf(' ', i);
-  if (space < 0 || !s.startsWith('from ', space + 1)) return false;
-  const stage = s.slice(i, space);
-  if (stage.length > 20) return false;
-  const client = endpointAt(s, space + 6);
+  let stage: string;
   let textStart: number;
-  if (client !== undefined && s.charCodeAt(client.end) === 58) {
-    setSource(event, client);
-    textStart = client.end + 2;
+  const space = s.indexOf(' ', i);
+  if (space > i && s.startsWith('from ', space + 1)) {
+    stage = s.slice(i, space);
+    const client = endpointAt(s, space + 6);
+    if (client !== undefined && s.charCodeAt(client.end) === 58) {
+      setSource(event, client);
+      textStart = client.end + 2;
+    } else {
+      // `from local` (pickup) and other sources without an address.
+      const colon = s.indexOf(': ', space + 6);
+      if (colon < 0) return false;
+      textStart = colon + 2;
+    }
   } else {
-    // `from local` (pickup) and other sources without an address.
-    const colon = s.indexOf(': ', space + 6);
+    // proxy-accept / proxy-reject: `END-OF-MESSAGE: 250 2.0.0 Ok: queued as X; from=<...`
+    const colon = s.indexOf(': ', i);
     if (colon < 0) return false;
+    stage = s.slice(i, colon);
     textStart = colon + 2;
   }
-  const envAt = s.lastIndexOf('; from=<');
+  if (stage.length > 20 || stage.indexOf(' ') >= 0) return false;
+  const envAt = envelopeAt(s);
   const text = envAt > textStart ? s.slice(textStart, envAt) : s.slice(textStart);
   if (envAt > textStart) envelope(event, s, envAt + 2);
   const reason = replyCode(event, text);
   const p = pf(event);
   p.reject = { ...p.reject, stage };
   p.response = text;
+  if (word === 'proxy-accept') {
+    const next = /queued as ([0-9A-Za-z]{5,24})\b/.exec(text.length > 1024 ? text.slice(0, 1024) : text);
+    if (next?.[1] !== undefined) {
+      p.next_queue_id = next[1];
+      p.hop = 'internal';
+    }
+  }
   if (action === 'reject' || action === 'reject_warning' || action === 'hold' || action === 'discard') {
     setReason(event, reason);
   }
@@ -145,7 +187,7 @@ export function parseDecision(event: MailEvent, action: EventAction, s: string, 
 
 /** `header Subject: x from host[ip]; from=<a> to=<b> proto=P helo=<h>: 5.7.1 text` */
 function parseContentCheck(event: MailEvent, s: string, i: number): boolean {
-  const envAt = s.lastIndexOf('; from=<');
+  const envAt = envelopeAt(s);
   if (envAt < 0) return false;
   const kind = s.startsWith('header ', i) ? 'header' : 'body';
   const fromAt = s.lastIndexOf(' from ', envAt);
@@ -163,6 +205,8 @@ function parseContentCheck(event: MailEvent, s: string, i: number): boolean {
     p.response = text;
     text = replyCode(event, text);
   }
-  if (event.event.action !== 'filter') setReason(event, `${kind} ${text === '' ? 'check' : text}`);
+  const a = event.event.action;
+  if (a === 'reject' || a === 'hold' || a === 'discard' || a === 'reject_warning')
+    setReason(event, `${kind} ${text === '' ? 'check' : text}`);
   return true;
 }

@@ -1,21 +1,11 @@
 /**
  * SMTP/LMTP client lines other than delivery attempts: connection failures to a remote
- * server (the message stays queued and the next MX is tried), TLS with the remote side.
+ * server (the message stays queued and the next MX is tried). TLS lines: `tls.ts`.
  */
 import type { MailEvent } from '../../core/event.js';
-import { detail, endpointAt, pf } from './fields.js';
+import { detail, pf } from './fields.js';
 import { setReason } from './reject.js';
-
-function relayAt(event: MailEvent, s: string, i: number): number {
-  const ep = endpointAt(s, i);
-  if (ep === undefined) return -1;
-  const r: NonNullable<NonNullable<MailEvent['postfix']>['relay']> = {};
-  if (ep.name !== '') r.hostname = ep.name;
-  if (ep.ip !== '') r.ip = ep.ip;
-  if (ep.port >= 0) r.port = ep.port;
-  pf(event).relay = r;
-  return ep.end;
-}
+import { parseTls, parseTlsPeerDetail, peerAt } from './tls.js';
 
 /** Prefix → the text that follows the remote endpoint. */
 const FAILURES: ReadonlyArray<readonly [string, MailEvent['event']['action']]> = [
@@ -25,12 +15,10 @@ const FAILURES: ReadonlyArray<readonly [string, MailEvent['event']['action']]> =
   ['host ', 'remote_reply'],
 ];
 
-const TLS_TO = / TLS connection established to /;
-
 export function parseSmtpClient(event: MailEvent, s: string, qid: string): boolean {
   for (const [prefix, action] of FAILURES) {
     if (!s.startsWith(prefix)) continue;
-    const end = relayAt(event, s, prefix.length);
+    const end = peerAt(event, s, prefix.length, 'server');
     if (end < 0) return false;
     event.event.action = action;
     const text = s.slice(s.charCodeAt(end) === 58 ? end + 2 : end + 1);
@@ -38,37 +26,13 @@ export function parseSmtpClient(event: MailEvent, s: string, qid: string): boole
     setReason(event, prefix === 'host ' ? `said: ${text}` : `${prefix.trim()} ${text}`);
     return true;
   }
-  const tls = TLS_TO.exec(s.length > 1024 ? s.slice(0, 1024) : s);
-  if (tls !== null && tls.index < 20) {
-    event.event.action = 'tls_established';
-    const end = relayAt(event, s, tls.index + tls[0].length);
-    if (end < 0) return false;
-    const rest = s.slice(end + 2);
-    const w = rest.indexOf(' with cipher ');
-    if (w > 0) {
-      const ce = rest.indexOf(' ', w + 13);
-      event.tls = { version: rest.slice(0, w), cipher: rest.slice(w + 13, ce < 0 ? rest.length : ce) };
-    }
-    detail(event, 'tls_trust', s.slice(0, tls.index).toLowerCase());
-    return true;
-  }
-  if (s.startsWith('SSL_connect error to ') || s.startsWith('server certificate verification failed for ')) {
-    event.event.action = 'tls_failed';
-    const end = relayAt(event, s, s.startsWith('SSL') ? 21 : 43);
-    if (end > 0 && s.charCodeAt(end) === 58) pf(event).response = s.slice(end + 2);
-    return end > 0;
-  }
-  if (qid !== '' && s.startsWith('Cannot start TLS: ')) {
-    event.event.action = 'tls_failed';
-    pf(event).response = s.slice(18);
-    return true;
-  }
+  if (parseTls(event, s, 'server')) return true;
   if (qid !== '' && s.startsWith('enabling PIX workarounds: ')) {
     event.event.action = 'daemon';
     detail(event, 'note', 'PIX workarounds');
     const f = s.lastIndexOf(' for ');
-    if (f > 0) relayAt(event, s, f + 5);
+    if (f > 0) peerAt(event, s, f + 5, 'server');
     return true;
   }
-  return false;
+  return qid === '' && parseTlsPeerDetail(event, s, 'server');
 }

@@ -17,18 +17,35 @@ const cases: LineCase[] = [
     expect: { event: { action: 'connect' }, source: { domain: 'unknown', ip: '2001:db8::25', port: 41234 } },
   },
   {
+    name: 'client with an unknown address',
+    line: classic('postfix/smtpd', 'connect from unknown[unknown]'),
+    expect: { event: { action: 'connect' }, source: { domain: 'unknown', ip: undefined } },
+  },
+  {
     name: 'disconnect with command counts',
-    line: classic('postfix/smtpd', 'disconnect from unknown[198.51.100.7] ehlo=1 auth=0/1 rset=1 quit=1 commands=3/4'),
+    line: classic(
+      'postfix/smtpd',
+      'disconnect from unknown[198.51.100.7] ehlo=1 auth=0/1 rset=1 quit=1 commands=3/4',
+    ),
     expect: {
       event: { action: 'disconnect' },
       source: { ip: '198.51.100.7' },
-      postfix: { detail: { commands: 'ehlo=1 auth=0/1 rset=1 quit=1 commands=3/4', commands_ok: 3, commands_total: 4 } },
+      postfix: {
+        detail: { commands: 'ehlo=1 auth=0/1 rset=1 quit=1 commands=3/4', commands_ok: 3, commands_total: 4 },
+      },
     },
   },
   {
     name: 'lost connection after DATA',
-    line: classic('postfix/smtpd', 'lost connection after DATA (0 bytes) from client.example.net[203.0.113.5]'),
-    expect: { event: { action: 'lost_connection' }, source: { ip: '203.0.113.5' }, postfix: { detail: { after: 'DATA (0 bytes)' } } },
+    line: classic(
+      'postfix/smtpd',
+      'lost connection after DATA (0 bytes) from client.example.net[203.0.113.5]',
+    ),
+    expect: {
+      event: { action: 'lost_connection' },
+      source: { ip: '203.0.113.5' },
+      postfix: { detail: { after: 'DATA (0 bytes)' } },
+    },
   },
   {
     name: 'timeout after END-OF-MESSAGE',
@@ -38,7 +55,10 @@ const cases: LineCase[] = [
   {
     name: 'too many errors',
     line: classic('postfix/smtpd', 'too many errors after RCPT from unknown[203.0.113.9]'),
-    expect: { event: { action: 'lost_connection' }, postfix: { detail: { after: 'RCPT', cause: 'too many errors' } } },
+    expect: {
+      event: { action: 'lost_connection' },
+      postfix: { detail: { after: 'RCPT', cause: 'too many errors' } },
+    },
   },
   {
     name: 'client= opens a message',
@@ -51,7 +71,10 @@ const cases: LineCase[] = [
   },
   {
     name: 'client= with SASL login on the submission service',
-    line: classic('postfix/submission/smtpd', '3F2A91B0C4: client=laptop.example.org[192.0.2.44], sasl_method=PLAIN, sasl_username=alice@example.org'),
+    line: classic(
+      'postfix/submission/smtpd',
+      '3F2A91B0C4: client=laptop.example.org[192.0.2.44], sasl_method=PLAIN, sasl_username=alice@example.org',
+    ),
     expect: {
       event: { action: 'client' },
       postfix: { instance: 'postfix', service: 'submission', sasl: { method: 'PLAIN' } },
@@ -67,7 +90,11 @@ const cases: LineCase[] = [
     ),
     expect: {
       event: { action: 'reject' },
-      email: { local_id: undefined, from: { address: 'spam@bad.example' }, to: { address: 'victim@elsewhere.example' } },
+      email: {
+        local_id: undefined,
+        from: { address: 'spam@bad.example' },
+        to: { address: 'victim@elsewhere.example' },
+      },
       source: { domain: 'unknown', ip: '203.0.113.77' },
       postfix: {
         reject: { stage: 'RCPT', code: 554, dsn: '5.7.1' },
@@ -102,7 +129,14 @@ const cases: LineCase[] = [
       'postfix/smtpd',
       'NOQUEUE: reject: RCPT from mx.sender.example[192.0.2.5]: 550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown in virtual mailbox table; from=<x@sender.example> to=<nobody@example.org> proto=ESMTP helo=<mx.sender.example>',
     ),
-    expect: { postfix: { reason: { category: 'unknown_user', text: '<*>: Recipient address rejected: User unknown in virtual mailbox table' } } },
+    expect: {
+      postfix: {
+        reason: {
+          category: 'unknown_user',
+          text: '<*>: Recipient address rejected: User unknown in virtual mailbox table',
+        },
+      },
+    },
   },
   {
     name: 'reject at CONNECT: cannot find your hostname',
@@ -110,7 +144,13 @@ const cases: LineCase[] = [
       'postfix/smtpd',
       'NOQUEUE: reject: CONNECT from unknown[203.0.113.8]: 450 4.7.25 Client host rejected: cannot find your hostname, [203.0.113.8]; proto=SMTP',
     ),
-    expect: { event: { action: 'reject' }, postfix: { reject: { stage: 'CONNECT', code: 450, dsn: '4.7.25' }, reason: { category: 'client_hostname' } } },
+    expect: {
+      event: { action: 'reject' },
+      postfix: {
+        reject: { stage: 'CONNECT', code: 450, dsn: '4.7.25' },
+        reason: { category: 'client_hostname' },
+      },
+    },
   },
   {
     name: 'reject at HELO',
@@ -142,7 +182,10 @@ const cases: LineCase[] = [
       'postfix/smtpd',
       'NOQUEUE: reject_warning: RCPT from unknown[203.0.113.3]: 450 4.7.1 Client host rejected: cannot find your reverse hostname, [203.0.113.3]; from=<a@b.example> to=<c@example.org> proto=ESMTP helo=<b.example>',
     ),
-    expect: { event: { action: 'reject_warning' }, postfix: { reject: { stage: 'RCPT', code: 450 }, reason: { category: 'client_hostname' } } },
+    expect: {
+      event: { action: 'reject_warning' },
+      postfix: { reject: { stage: 'RCPT', code: 450 }, reason: { category: 'client_hostname' } },
+    },
   },
   {
     name: 'hold with a queue ID',
@@ -150,7 +193,11 @@ const cases: LineCase[] = [
       'postfix/smtpd',
       '4A1B2C3D4E: hold: RCPT from a.example[192.0.2.1]: <x@example.org>: Recipient address triggers HOLD action; from=<y@a.example> to=<x@example.org> proto=ESMTP helo=<a.example>',
     ),
-    expect: { event: { action: 'hold' }, email: { local_id: '4A1B2C3D4E', to: { address: 'x@example.org' } }, postfix: { reject: { stage: 'RCPT' } } },
+    expect: {
+      event: { action: 'hold' },
+      email: { local_id: '4A1B2C3D4E', to: { address: 'x@example.org' } },
+      postfix: { reject: { stage: 'RCPT' } },
+    },
   },
   {
     name: 'discard at END-OF-MESSAGE',
@@ -174,11 +221,69 @@ const cases: LineCase[] = [
       'postfix/smtpd',
       '4A1B2C3D4E: milter-reject: END-OF-MESSAGE from a.example[192.0.2.1]: 5.7.1 Spam message rejected; from=<y@a.example> to=<x@example.org> proto=ESMTP helo=<a.example>',
     ),
-    expect: { event: { action: 'reject' }, postfix: { reject: { stage: 'END-OF-MESSAGE', dsn: '5.7.1', code: undefined }, reason: { category: 'content' } } },
+    expect: {
+      event: { action: 'reject' },
+      postfix: {
+        reject: { stage: 'END-OF-MESSAGE', dsn: '5.7.1', code: undefined },
+        reason: { category: 'content' },
+      },
+    },
+  },
+  {
+    name: 'milter-reject at CONNECT has no sender yet (envelope starts at proto=)',
+    line: classic(
+      'postfix/smtpd',
+      'NOQUEUE: milter-reject: CONNECT from unknown[203.0.113.90]: 451 4.7.1 Service unavailable - try again later; proto=SMTP',
+    ),
+    expect: {
+      event: { action: 'reject' },
+      postfix: {
+        reject: { stage: 'CONNECT', code: 451, dsn: '4.7.1' },
+        response: '451 4.7.1 Service unavailable - try again later',
+        detail: { decision: 'milter-reject', proto: 'SMTP' },
+      },
+    },
+  },
+  {
+    name: 'proxy-reject from a before-queue filter',
+    line: classic(
+      'postfix/smtpd',
+      'NOQUEUE: proxy-reject: END-OF-MESSAGE: 554 5.7.0 Reject, id=12345-03 - spam detected; from=<a@b.example> to=<c@example.org> proto=ESMTP helo=<b.example>',
+    ),
+    expect: {
+      event: { action: 'reject' },
+      postfix: {
+        reject: { stage: 'END-OF-MESSAGE', code: 554, dsn: '5.7.0' },
+        reason: { category: 'content' },
+      },
+      email: { from: { address: 'a@b.example' } },
+    },
+  },
+  {
+    name: 'proxy-accept names the queue ID of the message the filter re-injected',
+    line: classic(
+      'postfix/smtpd',
+      'NOQUEUE: proxy-accept: END-OF-MESSAGE: 250 2.0.0 Ok: queued as 6A7B8C9D0E; from=<a@b.example> to=<c@example.org> proto=ESMTP helo=<b.example>',
+    ),
+    expect: {
+      event: { action: 'filter' },
+      postfix: { next_queue_id: '6A7B8C9D0E', hop: 'internal', reason: undefined },
+    },
+  },
+  {
+    name: 'WARN access action is a warning, not a reject_warning',
+    line: classic(
+      'postfix/smtpd',
+      'NOQUEUE: warn: RCPT from a.example[192.0.2.1]: Suspicious sender; from=<a@a.example> to=<b@example.org> proto=ESMTP helo=<a.example>',
+    ),
+    expect: { event: { action: 'warning' }, postfix: { detail: { decision: 'warn' }, reason: undefined } },
   },
   {
     name: 'SASL authentication failure',
-    line: classic('postfix/submission/smtpd', 'warning: unknown[203.0.113.66]: SASL LOGIN authentication failed: UGFzc3dvcmQ6'),
+    line: classic(
+      'postfix/submission/smtpd',
+      'warning: unknown[203.0.113.66]: SASL LOGIN authentication failed: UGFzc3dvcmQ6',
+    ),
     expect: {
       event: { action: 'sasl_failure' },
       source: { domain: 'unknown', ip: '203.0.113.66' },
@@ -209,32 +314,77 @@ const cases: LineCase[] = [
   {
     name: 'TLS handshake error',
     line: classic('postfix/smtpd', 'SSL_accept error from unknown[203.0.113.12]: lost connection'),
-    expect: { event: { action: 'tls_failed' }, source: { ip: '203.0.113.12' }, postfix: { response: 'lost connection' } },
+    expect: {
+      event: { action: 'tls_failed' },
+      source: { ip: '203.0.113.12' },
+      postfix: { response: 'lost connection' },
+    },
+  },
+  {
+    name: 'TLS chatter: setting up a connection',
+    line: classic('postfix/smtpd', 'setting up TLS connection from mail.example.org[192.0.2.10]'),
+    expect: {
+      event: { action: 'daemon' },
+      source: { ip: '192.0.2.10' },
+      postfix: { detail: { note: 'tls' } },
+    },
+  },
+  {
+    name: 'TLS chatter: peer certificate detail',
+    line: classic(
+      'postfix/smtpd',
+      'mail.example.org[192.0.2.10]: subject_CN=mail.example.org, issuer_CN=Example CA',
+    ),
+    expect: { event: { action: 'daemon' }, source: { domain: 'mail.example.org', ip: '192.0.2.10' } },
   },
   {
     name: 'improper pipelining',
-    line: classic('postfix/smtpd', 'improper command pipelining after CONNECT from unknown[203.0.113.14]: QUIT\\r\\n'),
-    expect: { event: { action: 'protocol_violation' }, source: { ip: '203.0.113.14' }, postfix: { detail: { after: 'CONNECT' } } },
+    line: classic(
+      'postfix/smtpd',
+      'improper command pipelining after CONNECT from unknown[203.0.113.14]: QUIT\\r\\n',
+    ),
+    expect: {
+      event: { action: 'protocol_violation' },
+      source: { ip: '203.0.113.14' },
+      postfix: { detail: { after: 'CONNECT' } },
+    },
   },
   {
     name: 'connection rate limit from anvil',
-    line: classic('postfix/smtpd', 'warning: Connection rate limit exceeded: 31 from unknown[203.0.113.30] for service smtp'),
-    expect: { event: { action: 'rate_limit' }, source: { ip: '203.0.113.30' }, postfix: { reason: { category: 'rate_limit' } } },
+    line: classic(
+      'postfix/smtpd',
+      'warning: Connection rate limit exceeded: 31 from unknown[203.0.113.30] for service smtp',
+    ),
+    expect: {
+      event: { action: 'rate_limit' },
+      source: { ip: '203.0.113.30' },
+      postfix: { reason: { category: 'rate_limit' } },
+    },
   },
   {
     name: 'a plain warning names the client',
-    line: classic('postfix/smtpd', 'warning: hostname mail.example.com does not resolve to address 192.0.2.200: Name or service not known'),
+    line: classic(
+      'postfix/smtpd',
+      'warning: hostname mail.example.com does not resolve to address 192.0.2.200: Name or service not known',
+    ),
     expect: { event: { action: 'warning' } },
   },
   {
     name: 'non-SMTP command warning keeps the client',
-    line: classic('postfix/submission/smtpd', 'warning: non-SMTP command from unknown[198.51.100.99]: GET / HTTP/1.1'),
+    line: classic(
+      'postfix/submission/smtpd',
+      'warning: non-SMTP command from unknown[198.51.100.99]: GET / HTTP/1.1',
+    ),
     expect: { event: { action: 'warning' }, source: { ip: '198.51.100.99', domain: 'unknown' } },
   },
   {
     name: 'content-filter re-injection listener (postfix/10025/smtpd)',
     line: classic('postfix/10025/smtpd', '5B2C8D9E0F: client=localhost[127.0.0.1]:40123'),
-    expect: { event: { action: 'client' }, postfix: { instance: 'postfix', service: '10025' }, source: { ip: '127.0.0.1' } },
+    expect: {
+      event: { action: 'client' },
+      postfix: { instance: 'postfix', service: '10025' },
+      source: { ip: '127.0.0.1' },
+    },
   },
   {
     name: 'long queue ID',

@@ -1,10 +1,11 @@
 /**
  * smtpd(8) lines (also qmqpd): connections, the `client=` line that opens a message, access
- * decisions, SASL failures, TLS.
+ * decisions, SASL failures. TLS lines: `tls.ts`.
  */
 import type { MailEvent } from '../../core/event.js';
 import { detail, endpointAt, keyValues, pf, setSource } from './fields.js';
 import { decisionAt, parseDecision, setReason } from './reject.js';
+import { parseTls, parseTlsPeerDetail } from './tls.js';
 
 /** `<what> from host[ip]...` at `i`; sets source. Returns the index after the endpoint or -1. */
 function fromClient(event: MailEvent, s: string, i: number): number {
@@ -12,31 +13,6 @@ function fromClient(event: MailEvent, s: string, i: number): number {
   if (ep === undefined) return -1;
   setSource(event, ep);
   return ep.end;
-}
-
-const TLS_ESTABLISHED = / TLS connection established (?:from|to) /;
-
-function tls(event: MailEvent, s: string): boolean {
-  const m = TLS_ESTABLISHED.exec(s);
-  if (m === null || m.index > 20) return false;
-  const trust = s.slice(0, m.index);
-  const end = fromClient(event, s, m.index + m[0].length);
-  if (end < 0) return false;
-  event.event.action = 'tls_established';
-  // `: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)`
-  const rest = s.slice(end + 2);
-  const sp = rest.indexOf(' with cipher ');
-  const version = sp > 0 ? rest.slice(0, sp) : rest.slice(0, rest.indexOf(' '));
-  const t: NonNullable<MailEvent['tls']> = {};
-  if (version !== '') t.version = version;
-  if (sp > 0) {
-    const cs = sp + 13;
-    const ce = rest.indexOf(' ', cs);
-    t.cipher = rest.slice(cs, ce < 0 ? rest.length : ce);
-  }
-  event.tls = t;
-  detail(event, 'tls_trust', trust.toLowerCase());
-  return true;
 }
 
 /** `after DATA (0 bytes) from host[ip]` */
@@ -79,13 +55,7 @@ export function parseSmtpd(event: MailEvent, s: string, qid: string): boolean {
       detail(event, 'cause', 'too many errors');
       return afterFrom(event, s, 16);
     }
-    if (tls(event, s)) return true;
-    if (s.startsWith('SSL_accept error from ')) {
-      event.event.action = 'tls_failed';
-      const end = fromClient(event, s, 22);
-      if (end > 0 && s.charCodeAt(end) === 58) pf(event).response = s.slice(end + 2);
-      return end > 0;
-    }
+    if (parseTls(event, s, 'client')) return true;
     if (s.startsWith('improper command pipelining after ')) {
       event.event.action = 'protocol_violation';
       const from = s.indexOf(' from ', 34);
@@ -93,7 +63,7 @@ export function parseSmtpd(event: MailEvent, s: string, qid: string): boolean {
       detail(event, 'after', s.slice(34, from));
       return fromClient(event, s, from + 6) > 0;
     }
-    if (s.startsWith('discarding EHLO keywords:') || s.startsWith('Trusted ') || s.startsWith('proxy-')) {
+    if (s.startsWith('discarding EHLO keywords:')) {
       event.event.action = 'daemon';
       return true;
     }
@@ -117,8 +87,8 @@ export function parseSmtpd(event: MailEvent, s: string, qid: string): boolean {
     return true;
   }
   const decision = decisionAt(s, 0);
-  if (decision !== undefined) return parseDecision(event, decision.action, s, decision.rest);
-  return false;
+  if (decision !== undefined) return parseDecision(event, decision.action, decision.word, s, decision.rest);
+  return qid === '' && parseTlsPeerDetail(event, s, 'client');
 }
 
 /** `warning: host[ip]: SASL LOGIN authentication failed: reason` (after the `warning: `). */
@@ -140,12 +110,19 @@ export function parseSmtpdWarning(event: MailEvent, s: string): boolean {
       return true;
     }
   }
-  if (s.startsWith('Connection rate limit exceeded') || s.startsWith('Connection concurrency limit exceeded')) {
+  if (
+    s.startsWith('Connection rate limit exceeded') ||
+    s.startsWith('Connection concurrency limit exceeded')
+  ) {
     event.event.action = 'rate_limit';
     rateLimit(event, s);
     return true;
   }
-  if (/^(?:Message delivery request|Recipient address|Message submission|New TLS session|AUTH command) rate limit exceeded/.test(s)) {
+  if (
+    /^(?:Message delivery request|Recipient address|Message submission|New TLS session|AUTH command) rate limit exceeded/.test(
+      s,
+    )
+  ) {
     event.event.action = 'rate_limit';
     rateLimit(event, s);
     return true;

@@ -7,21 +7,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type AlertsHandle, startAlerts, verify } from '../../alerts/index.js';
 import {
-  MIN,
-  type Receiver,
-  type TestIndex,
-  WEBHOOK_SECRET,
   baseTime,
   engineConfig,
   line,
+  MIN,
   manualClock,
   payloadAlerts,
+  type Receiver,
   startReceiver,
+  type TestIndex,
   testIndex,
   testLogger,
+  WEBHOOK_SECRET,
   writeRules,
 } from './alerts-support.js';
 
+const DAY = 86_400_000;
 const FAST_RETRY = { maxAttempts: 3, baseMs: 50, capMs: 200, timeoutMs: 2000, maxRetryAfterMs: 5000 };
 
 interface Run {
@@ -79,7 +80,9 @@ describe('alert rules against Elasticsearch', () => {
       // spike (host spk): 2 rejections at 0:30-0:40, 9 at 5:10-5:50
       line.reject(t0 + 30_000, '203.0.113.1', 'spk'),
       line.reject(t0 + 40_000, '203.0.113.2', 'spk'),
-      ...Array.from({ length: 9 }, (_, i) => line.reject(t0 + 5 * MIN + 10_000 + i * 4000, `203.0.113.${10 + i}`, 'spk')),
+      ...Array.from({ length: 9 }, (_, i) =>
+        line.reject(t0 + 5 * MIN + 10_000 + i * 4000, `203.0.113.${10 + i}`, 'spk'),
+      ),
       // pattern: one blocklist deferral at 0:30; fatal on two hosts at 0:20; SASL from 2 IPs then a 3rd at 2:30
       line.blocked(t0 + 30_000, 'x@big.example', 'pat'),
       line.fatal(t0 + 20_000, 'f1'),
@@ -88,6 +91,13 @@ describe('alert rules against Elasticsearch', () => {
       line.sasl(t0 + 11_000, '198.51.100.2', 'sasl'),
       line.sasl(t0 + 12_000, '198.51.100.1', 'sasl'),
       line.sasl(t0 + 2 * MIN + 30_000, '198.51.100.3', 'sasl'),
+      // spike vs same hour: sh1 and sh2 bounce 6 times at 1m..6m; on each of the 2 days before,
+      // sh1 bounced once and sh2 three times in the same 10 minutes.
+      ...['sh1', 'sh2'].flatMap((h) => [1, 2, 3, 4, 5, 6].map((m) => line.bounced(t0 + m * MIN, `u${m}@x.example`, h))),
+      ...[1, 2].flatMap((d) => [
+        line.bounced(t0 - d * DAY + 2 * MIN, 'p@x.example', 'sh1'),
+        ...[2, 3, 4].map((m) => line.bounced(t0 - d * DAY + m * MIN, 'p@x.example', 'sh2')),
+      ]),
       // absence: quiet1 logs every minute 0..15; quiet2 at 0, 1, 2 then again at 12:30
       ...Array.from({ length: 16 }, (_, i) => line.connect(t0 + i * MIN, 'quiet1')),
       ...[0, 1, 2].map((m) => line.connect(t0 + m * MIN, 'quiet2')),
@@ -118,6 +128,7 @@ rules:
     kind: threshold
     metric: bounce_rate
     group_by: domain
+    filters: { host: mx1 }
     op: ">"
     value: 0.5
     window: 10m
@@ -137,13 +148,30 @@ rules:
     });
     const first = receiver.received[before];
     assert.ok(first);
-    const payload = first.json as { version: string; status: string; groupLabels: Record<string, string>; alerts: Array<{ annotations: Record<string, string> }> };
+    const payload = first.json as {
+      version: string;
+      status: string;
+      groupLabels: Record<string, string>;
+      alerts: Array<{ annotations: Record<string, string> }>;
+    };
     assert.equal(payload.version, '4');
     assert.equal(payload.status, 'firing');
     assert.deepEqual(payload.groupLabels, { alertname: 'bounce-rate-per-domain' });
-    assert.match(payload.alerts[0]?.annotations.summary ?? '', /bounce_rate 100\.0% over 10m \(threshold > 50\.0%\)/);
+    assert.match(
+      payload.alerts[0]?.annotations.summary ?? '',
+      /bounce_rate 100\.0% over 10m \(threshold > 50\.0%\)/,
+    );
     assert.ok(
-      verify(WEBHOOK_SECRET, { id: String(first.headers['webhook-id']), timestamp: String(first.headers['webhook-timestamp']), signature: String(first.headers['webhook-signature']) }, first.body, Math.floor(Date.now() / 1000)),
+      verify(
+        WEBHOOK_SECRET,
+        {
+          id: String(first.headers['webhook-id']),
+          timestamp: String(first.headers['webhook-timestamp']),
+          signature: String(first.headers['webhook-signature']),
+        },
+        first.body,
+        Math.floor(Date.now() / 1000),
+      ),
       'signature verifies',
     );
   });
@@ -170,6 +198,28 @@ rules:
     assert.deepEqual(Object.fromEntries(run.log), { 6: [['firing:']], 11: [['resolved:']] });
   });
 
+  it('spike vs the same hour on past days: per host, fires where now is 3× the daily average only', async () => {
+    // window 10m, days 2, factor 3, min_count 5. At 7m: sh1 now 6 vs avg 1 → fires; sh2 now 6 vs avg 3 → 6 < 9.
+    // At 6m: now 5 (1m..5m) vs 1 → fires already for sh1. Steps from 5m: 5m has 4 (< min_count).
+    const rules = `
+rules:
+  - name: bounce-spike-daily
+    kind: spike
+    metric: bounced
+    group_by: host
+    window: 10m
+    baseline: same_hour
+    days: 2
+    factor: 3
+    min_count: 5
+    every: 1m
+    query_delay: 0s
+    notify: [webhook]
+`;
+    const run = await drive(start(rules), receiver, t0, [5, 6, 7, 8]);
+    assert.deepEqual(Object.fromEntries(run.log), { 6: [['firing:sh1']] });
+  });
+
   it('pattern: blocklisted at 0:30 fires at 1m with the line, reminds every 2m, resolves when it leaves the 5m window', async () => {
     const rules = `
 rules:
@@ -184,8 +234,15 @@ rules:
 `;
     const before = receiver.received.length;
     const run = await drive(start(rules), receiver, t0, [1, 2, 3, 4, 5, 6, 7]);
-    assert.deepEqual(Object.fromEntries(run.log), { 1: [['firing:']], 3: [['reminder:']], 5: [['reminder:']], 6: [['resolved:']] });
-    const payload = receiver.received[before]?.json as { alerts: Array<{ annotations: Record<string, string> }> };
+    assert.deepEqual(Object.fromEntries(run.log), {
+      1: [['firing:']],
+      3: [['reminder:']],
+      5: [['reminder:']],
+      6: [['resolved:']],
+    });
+    const payload = receiver.received[before]?.json as {
+      alerts: Array<{ annotations: Record<string, string> }>;
+    };
     assert.match(payload.alerts[0]?.annotations.examples ?? '', /blocked using zen\.spamhaus\.org/);
   });
 
@@ -202,7 +259,10 @@ rules:
     notify: [webhook]
 `;
     const run = await drive(start(rules), receiver, t0, [1, 2, 5, 6]);
-    assert.deepEqual(Object.fromEntries(run.log), { 1: [['firing:f1', 'firing:f2']], 6: [['resolved:f1', 'resolved:f2']] });
+    assert.deepEqual(Object.fromEntries(run.log), {
+      1: [['firing:f1', 'firing:f2']],
+      6: [['resolved:f1', 'resolved:f2']],
+    });
   });
 
   it('pattern with distinct: SASL failures from 2 IPs stay quiet, the 3rd IP at 2:30 fires at 3m', async () => {
@@ -247,6 +307,7 @@ rules:
     kind: threshold
     metric: bounce_rate
     group_by: domain
+    filters: { host: mx1 }
     op: ">"
     value: 0.5
     window: 10m

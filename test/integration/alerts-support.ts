@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { type IncomingHttpHeaders, createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../../core/config.js';
-import { type EsClient, createEsClient } from '../../core/elasticsearch.js';
-import { type Logger, createLogger } from '../../core/logger.js';
+import { createEsClient, type EsClient } from '../../core/elasticsearch.js';
+import { createLogger, type Logger } from '../../core/logger.js';
 import { deleteTemplates, indexLines, installTemplates } from '../../indexer/index.js';
 
 export const MIN = 60_000;
@@ -34,11 +34,14 @@ export const line = {
     `${iso(at)} ${host} postfix/smtp[2001]: ${nextQid()}: to=<${rcpt}>, relay=mx.${rcpt.split('@')[1]}[192.0.2.20]:25, delay=1, delays=0.1/0/0.5/0.4, dsn=5.1.1, status=bounced (host mx.${rcpt.split('@')[1]}[192.0.2.20] said: 550 5.1.1 <${rcpt}>: Recipient address rejected: User unknown (in reply to RCPT TO command))`,
   blocked: (at: number, rcpt: string, host = 'mx1') =>
     `${iso(at)} ${host} postfix/smtp[2001]: ${nextQid()}: to=<${rcpt}>, relay=mx.big.example[192.0.2.30]:25, delay=5, delays=0.1/0/0.5/4.4, dsn=4.7.1, status=deferred (host mx.big.example[192.0.2.30] said: 554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org (in reply to RCPT TO command))`,
-  fatal: (at: number, host = 'mx1') => `${iso(at)} ${host} postfix/master[99]: fatal: bind 0.0.0.0 port 25: Address already in use`,
+  fatal: (at: number, host = 'mx1') =>
+    `${iso(at)} ${host} postfix/master[99]: fatal: bind 0.0.0.0 port 25: Address already in use`,
   reject: (at: number, ip: string, host = 'mx1') =>
     `${iso(at)} ${host} postfix/smtpd[55]: NOQUEUE: reject: RCPT from unknown[${ip}]: 554 5.7.1 <x@y.example>: Relay access denied; from=<a@b.example> to=<x@y.example> proto=ESMTP helo=<h>`,
-  sasl: (at: number, ip: string, host = 'mx1') => `${iso(at)} ${host} postfix/smtpd[55]: warning: unknown[${ip}]: SASL LOGIN authentication failed: UGFzc3dvcmQ6`,
-  connect: (at: number, host = 'mx1') => `${iso(at)} ${host} postfix/smtpd[56]: connect from client.example.net[192.0.2.99]`,
+  sasl: (at: number, ip: string, host = 'mx1') =>
+    `${iso(at)} ${host} postfix/smtpd[55]: warning: unknown[${ip}]: SASL LOGIN authentication failed: UGFzc3dvcmQ6`,
+  connect: (at: number, host = 'mx1') =>
+    `${iso(at)} ${host} postfix/smtpd[56]: connect from client.example.net[192.0.2.99]`,
 };
 
 export interface TestIndex {
@@ -62,7 +65,8 @@ export async function testIndex(name: string): Promise<TestIndex> {
     },
     async drop() {
       const indices = await client.cat.indices({ index: `${prefix}-*`, format: 'json', h: 'index' });
-      for (const i of indices) if (i.index) await client.indices.delete({ index: i.index, ignore_unavailable: true });
+      for (const i of indices)
+        if (i.index) await client.indices.delete({ index: i.index, ignore_unavailable: true });
       await deleteTemplates(client, prefix);
       await client.close();
     },
@@ -80,7 +84,7 @@ export interface Received {
 export interface Receiver {
   readonly url: string;
   readonly received: Received[];
-  /** Answers for the next requests, in order; 200 once they run out. */
+  /** Answers for the next requests, in order (0: never answer); 200 once they run out. */
   script(...answers: Array<number | { status: number; headers?: Record<string, string> }>): void;
   /** Requests answered 2xx. */
   accepted(): Received[];
@@ -104,6 +108,8 @@ export async function startReceiver(): Promise<Receiver> {
         json = undefined;
       }
       received.push({ at: Date.now(), headers: req.headers, body, json, status: answer.status });
+      // Status 0: never answer (a hung receiver); the connection is closed with the server.
+      if (answer.status === 0) return;
       res.writeHead(answer.status, answer.headers ?? {});
       res.end(answer.status < 300 ? 'ok' : 'nope');
     });
@@ -116,11 +122,12 @@ export async function startReceiver(): Promise<Receiver> {
     script(...list) {
       answers = list.map((a) => (typeof a === 'number' ? { status: a } : a));
     },
-    accepted: () => received.filter((r) => r.status < 300),
+    accepted: () => received.filter((r) => r.status >= 200 && r.status < 300),
     async waitFor(count, timeoutMs = 10_000) {
       const end = Date.now() + timeoutMs;
       while (received.length < count) {
-        if (Date.now() > end) throw new Error(`receiver got ${received.length} request(s), expected ${count}`);
+        if (Date.now() > end)
+          throw new Error(`receiver got ${received.length} request(s), expected ${count}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },
@@ -142,7 +149,11 @@ export function writeRules(text: string, name = 'rules.yaml'): string {
 
 export const WEBHOOK_SECRET = 'test-secret-0123456789abcdef';
 
-export function engineConfig(prefix: string, rulesPath: string, hooks: { webhook?: string; slack?: string } = {}): Config {
+export function engineConfig(
+  prefix: string,
+  rulesPath: string,
+  hooks: { webhook?: string; slack?: string } = {},
+): Config {
   return loadConfig({
     env: {
       ES_INDEX_PREFIX: prefix,
@@ -167,7 +178,9 @@ export function manualClock(start: number): { now: () => number; set(ms: number)
 
 /** The alerts a webhook payload carries, as `notice:group` strings (firing, reminder, resolved), sorted. */
 export function payloadAlerts(r: Received): string[] {
-  const p = r.json as { alerts: Array<{ annotations: Record<string, string>; labels: Record<string, string> }> };
+  const p = r.json as {
+    alerts: Array<{ annotations: Record<string, string>; labels: Record<string, string> }>;
+  };
   return p.alerts
     .map((a) => `${a.annotations.notice}:${a.labels.domain ?? a.labels.host ?? a.labels['host.name'] ?? ''}`)
     .sort();

@@ -2,16 +2,22 @@
  * The Kibana objects against the real thing: our index templates installed in the real local
  * Elasticsearch under a test prefix, a few fixture lines parsed and indexed through the
  * indexer's own write path, then every field of every panel checked against the mapping
- * Elasticsearch reports for the aliases the data views name (and every field a runtime field's
- * script reads).
+ * Elasticsearch reports for the aliases the data views name.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../../core/config.js';
 import { createEsClient } from '../../core/elasticsearch.js';
-import { buildSavedObjects, checkFields, type DataViewFields, dataViewsOf, fieldsOfMappingResponse, validateObjects } from '../../dashboards/index.js';
-import { EVENT_FIELDS, EVENT_RUNTIME_FIELDS, MESSAGE_FIELDS } from '../../dashboards/kibana/fields.js';
+import {
+  buildSavedObjects,
+  checkFields,
+  type DataViewFields,
+  dataViewsOf,
+  fieldsOfMappingResponse,
+  validateObjects,
+} from '../../dashboards/index.js';
+import { EVENT_FIELDS, MESSAGE_FIELDS } from '../../dashboards/kibana/fields.js';
 import { deleteTemplates, indexLines, installTemplates } from '../../indexer/index.js';
 import { fixtureLines } from './dashboards-fixture.js';
 
@@ -51,13 +57,14 @@ test('every field in the dashboards catalog has the Kibana type the catalog stat
   const messages = views.get(`${prefix}-messages`)!;
   const wrong: string[] = [];
   for (const [field, type] of Object.entries(EVENT_FIELDS)) {
-    if (field in EVENT_RUNTIME_FIELDS) continue;
     const f = events.mapped.get(field);
-    if (f?.kibanaType !== type) wrong.push(`events ${field}: want ${type}, mapping has ${f?.esType ?? 'nothing'}`);
+    if (f?.kibanaType !== type)
+      wrong.push(`events ${field}: want ${type}, mapping has ${f?.esType ?? 'nothing'}`);
   }
   for (const [field, type] of Object.entries(MESSAGE_FIELDS)) {
     const f = messages.mapped.get(field);
-    if (f?.kibanaType !== type) wrong.push(`messages ${field}: want ${type}, mapping has ${f?.esType ?? 'nothing'}`);
+    if (f?.kibanaType !== type)
+      wrong.push(`messages ${field}: want ${type}, mapping has ${f?.esType ?? 'nothing'}`);
   }
   assert.deepEqual(wrong, []);
 });
@@ -66,8 +73,8 @@ test('the check fails on the real mapping when a panel names a text field or a m
   const broken = structuredClone(objects);
   const dash = broken.find((o) => o.id === `${prefix}-rejections-abuse`)!;
   const panels = JSON.parse(String(dash.attributes.panelsJSON));
-  const layer = panels.find((p: { panelIndex: string }) => p.panelIndex === 'top-categories').embeddableConfig.attributes.state
-    .datasourceStates.formBased.layers['categories-layer'];
+  const layer = panels.find((p: { panelIndex: string }) => p.panelIndex === 'top-categories').embeddableConfig
+    .attributes.state.datasourceStates.formBased.layers['categories-layer'];
   layer.columns.category.sourceField = 'postfix.response.text';
   layer.columns.count.filter = { query: 'postfix.no_such_field : "x"', language: 'kuery' };
   dash.attributes.panelsJSON = JSON.stringify(panels);

@@ -14,7 +14,7 @@ import { startIndexer } from '../../indexer/index.js';
 import {
   cleanup,
   count,
-  generateMailLog,
+  fixtureLog,
   produceRecords,
   spawnIndexer,
   storedCounts,
@@ -25,7 +25,7 @@ import {
 const base = loadConfig();
 const es = createEsClient(base.elasticsearch);
 const kafka = createKafka(base.kafka);
-const log = generateMailLog(100_000);
+const log = fixtureLog(100_000);
 const created: { prefix: string; topics: string[] }[] = [];
 
 function names(stem: string) {
@@ -42,16 +42,16 @@ function env(n: ReturnType<typeof names>): Record<string, string> {
     KAFKA_TOPIC_DLQ: n.dlq,
     KAFKA_PARTITIONS: '3',
     INDEXER_GROUP_ID: n.group,
-    INDEXER_SESSION_TIMEOUT_MS: '8000',
+    // Short enough that a killed instance's partitions come back soon, long enough for a loaded machine.
+    INDEXER_SESSION_TIMEOUT_MS: '15000',
     TZ_DEFAULT: 'UTC',
   };
 }
 
 before(() => {
-  // The generator's own figures, checked by hand against its rules: about 7.5 lines a message.
+  // A log that exercises what is counted: every figure present, none trivially zero.
   assert.equal(log.truth.lines, log.records.length);
-  assert.ok(log.truth.queueIds > 11_000 && log.truth.queueIds < 16_000, `queue IDs ${log.truth.queueIds}`);
-  assert.ok(log.truth.deferredMessages > 0 && log.truth.bounced > 0);
+  for (const [k, v] of Object.entries(log.truth)) assert.ok(v > 0, `${k} is ${v}`);
 });
 
 after(async () => {
@@ -65,7 +65,7 @@ function expected() {
 
 test('100k lines: events, messages, delivered, bounced and deferred equal the truth', async () => {
   const n = names('mptest-idx-counts');
-  const config = loadConfig({ env: { ...process.env, ...env(n) } });
+  const config = loadConfig({ env: { ...process.env, ...env(n), INDEXER_SESSION_TIMEOUT_MS: '30000' } });
   await kafka.ensureTopics([{ topic: n.raw, partitions: 3 }]);
   await produceRecords(kafka, n.raw, log.records);
   const t0 = Date.now();

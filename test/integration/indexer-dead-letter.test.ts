@@ -71,7 +71,7 @@ test('random bytes, 1 MB lines and refused documents are dead-lettered; the rest
   await producer.send(n.raw, [{ value: good(4) }]);
   await producer.disconnect();
 
-  const indexer = await startIndexer(config, createLogger('error'), { retention: false });
+  const indexer = await startIndexer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'error'), { retention: false });
   try {
     await waitFor('the dead letters', async () => (await count(es, `${n.prefix}-deadletter`)) >= 6, 60_000);
     await waitFor('the events', async () => (await count(es, `${n.prefix}-events`)) >= 5, 30_000);

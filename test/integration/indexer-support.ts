@@ -1,8 +1,7 @@
 /**
- * Shared by the indexer integration tests and bench/index.bench.ts: a generated mail log whose
- * true counts are computed here while writing it (not by the parser), producing it to Kafka
- * with shipper headers, reading the counts back from Elasticsearch, and an indexer run as a
- * child process (so it can be killed with SIGKILL).
+ * Shared by the indexer integration tests and bench/index.bench.ts: the fixture log with its
+ * true counts, producing it to Kafka with shipper headers, reading the counts back from
+ * Elasticsearch, and an indexer run as a child process (so it can be killed with SIGKILL).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { EsClient } from '../../core/elasticsearch.js';
 import type { KafkaClient } from '../../core/kafka.js';
 import { rawHeaders } from '../../core/raw-record.js';
+import { generateLog } from '../../fixtures/generator.js';
 
 export interface GeneratedRecord {
   host: string;
@@ -20,6 +20,7 @@ export interface GeneratedRecord {
 
 export interface Truth {
   lines: number;
+  /** Messages: distinct (host, queue ID) plus the generator's reuses of a removed message's ID. */
   queueIds: number;
   /** `status=sent` lines. */
   delivered: number;
@@ -29,87 +30,50 @@ export interface Truth {
   deferrals: number;
   /** Messages with at least one deferral. */
   deferredMessages: number;
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function iso(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 23)}456+00:00`;
+  /** Messages whose queue lifetime ran out. */
+  expired: number;
 }
 
 /**
- * About 7.5 lines per message over `hosts` hosts, starting yesterday 23:00 UTC so the events
- * cross a day boundary. 1-3 recipients each: sent, bounced, or deferred then sent; 4% of
- * messages keep a deferred recipient and are never removed (still queued at the end).
+ * The realistic fixture log (`fixtures/generator.ts`: content-filter hops, forwards, rejects,
+ * expiry, queue ID reuse, out-of-order lines) from yesterday on, with its own truth. The
+ * message count is not one of the generator's figures: it is the distinct (host, queue ID)
+ * pairs written, plus the generator's count of reused queue IDs.
  */
-export function generateMailLog(targetLines: number, options: { hosts?: number; seed?: number; start?: number } = {}): {
+export function fixtureLog(targetLines: number, options: { seed?: number; hosts?: number } = {}): {
   records: GeneratedRecord[];
   truth: Truth;
 } {
-  const hosts = Array.from({ length: options.hosts ?? 6 }, (_, i) => `mx${i + 1}.gen.test`);
-  const random = rng(options.seed ?? 42);
-  const start = options.start ?? Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3_600_000;
+  let text = '';
+  const hosts = Array.from({ length: options.hosts ?? 3 }, (_, i) => `mx${i + 1}.fixture.test`);
+  const start = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000).toISOString();
+  const t = generateLog({ lines: targetLines, seed: options.seed ?? 11, hosts, start }, (chunk) => {
+    text += chunk;
+  });
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
   const offsets = new Map<string, number>();
-  const records: GeneratedRecord[] = [];
-  const truth: Truth = { lines: 0, queueIds: 0, delivered: 0, bounced: 0, deferrals: 0, deferredMessages: 0 };
-  let t = start;
-  for (let i = 0; records.length < targetLines; i++) {
-    const host = hosts[i % hosts.length] as string;
-    const qid = (0x10000000 + i).toString(16).toUpperCase().padStart(11, 'A');
-    const ip = `192.0.2.${(i % 250) + 1}`;
-    const pid = 1000 + (i % 5000);
-    const emit = (program: string, text: string) => {
-      t += 1 + Math.floor(random() * 40);
-      const line = `${iso(t)} ${host} postfix/${program}[${pid}]: ${text}`;
-      const offset = offsets.get(host) ?? 0;
-      offsets.set(host, offset + Buffer.byteLength(line) + 1);
-      records.push({ host, line, offset });
-    };
-    const rcpts = 1 + Math.floor(random() * 3);
-    emit('smtpd', `connect from client${i % 97}.example.net[${ip}]`);
-    emit('smtpd', `${qid}: client=client${i % 97}.example.net[${ip}]`);
-    emit('cleanup', `${qid}: message-id=<${i}.${qid}@gen.test>`);
-    emit('qmgr', `${qid}: from=<sender${i % 53}@example.org>, size=${1000 + i}, nrcpt=${rcpts} (queue active)`);
-    const stuck = random() < 0.04;
-    let deferred = false;
-    for (let r = 0; r < rcpts; r++) {
-      const to = `user${r}.${i}@dest${i % 31}.example`;
-      const relay = `mx.dest${i % 31}.example[198.51.100.${(i % 200) + 1}]:25`;
-      const roll = random();
-      const deferral = () => {
-        emit('smtp', `${qid}: to=<${to}>, relay=${relay}, delay=2.1, delays=0.1/0/2/0, dsn=4.4.1, status=deferred (connect to ${relay.replace(/:25$/, '')}: Connection timed out)`);
-        truth.deferrals += 1;
-        deferred = true;
-      };
-      if (stuck && r === 0) {
-        deferral();
-        continue;
-      }
-      if (roll < 0.12) {
-        emit('smtp', `${qid}: to=<${to}>, relay=${relay}, delay=0.8, delays=0.1/0/0.3/0.4, dsn=5.1.1, status=bounced (host ${relay.replace(/:25$/, '')} said: 550 5.1.1 <${to}>: Recipient address rejected: User unknown (in reply to RCPT TO command))`);
-        truth.bounced += 1;
-        continue;
-      }
-      if (roll < 0.3) deferral();
-      emit('smtp', `${qid}: to=<${to}>, relay=${relay}, delay=1.2, delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (250 2.0.0 Ok)`);
-      truth.delivered += 1;
-    }
-    if (!stuck) emit('qmgr', `${qid}: removed`);
-    emit('smtpd', `disconnect from client${i % 97}.example.net[${ip}] ehlo=1 mail=1 rcpt=${rcpts} data=1 quit=1 commands=${4 + rcpts}`);
-    truth.queueIds += 1;
-    if (deferred) truth.deferredMessages += 1;
-  }
-  truth.lines = records.length;
-  return { records, truth };
+  const queueIds = new Set<string>();
+  const records = lines.map((line) => {
+    const host = line.split(' ', 3)[1] ?? '';
+    const offset = offsets.get(host) ?? 0;
+    offsets.set(host, offset + Buffer.byteLength(line) + 1);
+    const m = /^\S+ \S+ postfix[^:]*\[\d+\]: ([0-9A-F]{6,}):/.exec(line);
+    if (m) queueIds.add(`${host}/${m[1]}`);
+    return { host, line, offset };
+  });
+  return {
+    records,
+    truth: {
+      lines: t.lines.total,
+      queueIds: queueIds.size + t.queue_id_reuses,
+      delivered: t.messages.delivered,
+      bounced: t.messages.bounced,
+      deferrals: t.messages.deferrals,
+      deferredMessages: t.messages.deferred,
+      expired: t.messages.expired,
+    },
+  };
 }
 
 export async function produceRecords(
@@ -174,10 +138,18 @@ export async function storedCounts(es: EsClient, prefix: string): Promise<Truth 
   return {
     lines: await count(es, events),
     queueIds: await count(es, messages),
-    delivered: await count(es, events, { term: { 'postfix.status': 'sent' } }),
+    // Contract §3: a delivery to a content filter (`postfix.hop: internal`) or a local forward
+    // (`forwarded as X`) is not a delivery.
+    delivered: await count(es, events, {
+      bool: {
+        filter: [{ term: { 'postfix.status': 'sent' } }],
+        must_not: [{ exists: { field: 'postfix.hop' } }, { prefix: { 'postfix.response': 'forwarded as ' } }],
+      },
+    }),
     bounced: await count(es, events, { term: { 'postfix.status': 'bounced' } }),
     deferrals: await count(es, events, { term: { 'postfix.status': 'deferred' } }),
     deferredMessages: await count(es, messages, { range: { deferrals: { gt: 0 } } }),
+    expired: await count(es, messages, { term: { state: 'expired' } }),
     deferralsOnMessages: await sum(es, messages, 'deferrals'),
   };
 }

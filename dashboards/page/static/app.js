@@ -11,35 +11,44 @@ let loading = 0;
 function readHash() {
   const h = new URLSearchParams(location.hash.slice(1));
   if (['delivery', 'rejections', 'queue'].includes(h.get('view'))) state.view = h.get('view');
-  if (h.get('range') && [...$('range').options].some((o) => o.value === h.get('range'))) state.range = h.get('range');
-  if (h.get('refresh') && [...$('refresh').options].some((o) => o.value === h.get('refresh'))) state.refresh = Number(h.get('refresh'));
+  if (h.get('range') && [...$('range').options].some((o) => o.value === h.get('range')))
+    state.range = h.get('range');
+  if (h.get('refresh') && [...$('refresh').options].some((o) => o.value === h.get('refresh')))
+    state.refresh = Number(h.get('refresh'));
 }
 
 function writeHash() {
-  history.replaceState(null, '', `#${new URLSearchParams({ view: state.view, range: state.range, refresh: String(state.refresh) })}`);
+  history.replaceState(
+    null,
+    '',
+    `#${new URLSearchParams({ view: state.view, range: state.range, refresh: String(state.refresh) })}`,
+  );
 }
 
-class HttpError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
+const TOKEN_KEY = 'mailpulse.token';
+// Asked once per page load: parallel requests and live refreshes must not stack prompts.
+let tokenDeclined = false;
 
+/** GET /api/v1/<path>; with API_TOKEN set on the server, asks for the token and keeps it. */
 async function api(path, params = {}) {
   const url = new URL(`/api/v1/${path}`, location.origin);
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') url.searchParams.set(k, v);
-  const token = localStorage.getItem('mailpulse.token');
+  const token = localStorage.getItem(TOKEN_KEY);
   const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (res.status === 401) {
-    const entered = prompt('This mailpulse API needs its token (API_TOKEN):');
-    if (entered) {
-      localStorage.setItem('mailpulse.token', entered.trim());
-      return api(path, params);
+    // Another request may have asked for it while this one was under way.
+    if (localStorage.getItem(TOKEN_KEY) !== token) return api(path, params);
+    if (!tokenDeclined) {
+      const entered = prompt('This mailpulse API needs its token (API_TOKEN):');
+      if (entered?.trim()) {
+        localStorage.setItem(TOKEN_KEY, entered.trim());
+        return api(path, params);
+      }
+      tokenDeclined = true;
     }
   }
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new HttpError(res.status, `${path}: ${body.message ?? res.statusText}`);
+  if (!res.ok) throw new Error(`${path}: ${body.message ?? res.statusText}`);
   return body;
 }
 
@@ -70,14 +79,22 @@ async function loadDelivery() {
         { label: 'Deferral attempts', color: COLORS[1], values: series(d.buckets, 'deferrals') },
         { label: 'Bounced', color: COLORS[2], values: series(d.buckets, 'bounced') },
       ]);
-      lines($('c-rate'), times, [{ label: 'Delivery rate', color: COLORS[3], values: d.buckets.map((b) => b.delivery_rate) }], {
-        format: formatPercent,
-        max: 1,
-      });
+      lines(
+        $('c-rate'),
+        times,
+        [{ label: 'Delivery rate', color: COLORS[3], values: d.buckets.map((b) => b.delivery_rate) }],
+        {
+          format: formatPercent,
+          max: 1,
+        },
+      );
     }),
     api('summary', range()).then((s) => {
       const d = s.delays ?? {};
-      setText('t-delays', d.p50 === undefined || d.p50 === null ? '–' : `${formatNumber(d.p50)} s / ${formatNumber(d.p95)} s`);
+      setText(
+        't-delays',
+        d.p50 === undefined || d.p50 === null ? '–' : `${formatNumber(d.p50)} s / ${formatNumber(d.p95)} s`,
+      );
     }),
     api('domains', range()).then((d) =>
       table($('c-domains'), d.domains.slice(0, 15), [
@@ -85,8 +102,16 @@ async function loadDelivery() {
         { label: 'Delivered', value: (r) => formatNumber(r.delivered), numeric: true },
         { label: 'Deferred', value: (r) => formatNumber(r.deferrals ?? r.deferred), numeric: true },
         { label: 'Bounced', value: (r) => formatNumber(r.bounced), numeric: true },
-        { label: 'Bounce rate', value: (r) => formatPercent(rate(r.bounced, r.delivered + r.bounced)), numeric: true },
-        { label: 'Delay p95', value: (r) => (r.delay_p95 === null ? '–' : `${formatNumber(r.delay_p95)} s`), numeric: true },
+        {
+          label: 'Bounce rate',
+          value: (r) => formatPercent(rate(r.bounced, r.delivered + r.bounced)),
+          numeric: true,
+        },
+        {
+          label: 'Delay p95',
+          value: (r) => (r.delay_p95 === null ? '–' : `${formatNumber(r.delay_p95)} s`),
+          numeric: true,
+        },
       ]),
     ),
   ]);
@@ -100,13 +125,21 @@ async function loadRejections() {
     api('rejections', range()).then((r) => {
       setText('t-rejected', formatNumber(r.rejected));
       setText('t-warnings', formatNumber(r.reject_warnings));
-      hbars($('c-categories'), r.categories.map((c) => ({ key: c.category, count: c.count })), { color: COLORS[2] });
+      hbars(
+        $('c-categories'),
+        r.categories.map((c) => ({ key: c.category, count: c.count })),
+        { color: COLORS[2] },
+      );
       hbars($('c-rbls'), r.rbls, { color: COLORS[4] });
       const cats = [...new Set(r.buckets.flatMap((b) => Object.keys(b.by_category)))];
       stackedBars(
         $('c-reject-trend'),
         r.buckets.map((b) => b.time),
-        cats.map((c, i) => ({ label: c, color: COLORS[i % COLORS.length], values: r.buckets.map((b) => b.by_category[c] ?? 0) })),
+        cats.map((c, i) => ({
+          label: c,
+          color: COLORS[i % COLORS.length],
+          values: r.buckets.map((b) => b.by_category[c] ?? 0),
+        })),
       );
     }),
     api('security', range()).then((s) => {
@@ -137,7 +170,11 @@ async function loadQueue() {
     }),
     api('deferrals', range()).then((d) => {
       setText('t-qdeferrals', formatNumber(d.deferrals));
-      stackedBars($('c-deferrals'), d.buckets.map((b) => b.time), [{ label: 'Deferral attempts', color: COLORS[1], values: series(d.buckets, 'deferrals') }]);
+      stackedBars(
+        $('c-deferrals'),
+        d.buckets.map((b) => b.time),
+        [{ label: 'Deferral attempts', color: COLORS[1], values: series(d.buckets, 'deferrals') }],
+      );
       table($('c-deferral-reasons'), d.reasons.slice(0, 12), [
         { label: 'Category', value: (r) => r.category },
         { label: 'Reason', value: (r) => r.reason },
@@ -181,7 +218,9 @@ function searchParams(q) {
 async function search(q) {
   const box = $('search-results');
   box.hidden = false;
-  box.replaceChildren(Object.assign(document.createElement('p'), { className: 'muted', textContent: 'Searching…' }));
+  box.replaceChildren(
+    Object.assign(document.createElement('p'), { className: 'muted', textContent: 'Searching…' }),
+  );
   const seen = new Map();
   const errors = [];
   for (const p of searchParams(q)) {
@@ -212,7 +251,11 @@ async function openTrace(m) {
     const body = $('trace-body');
     body.replaceChildren();
     const summary = document.createElement('div');
-    table(summary, t.hops.map((h) => h.message), messageColumns);
+    table(
+      summary,
+      t.hops.map((h) => h.message),
+      messageColumns,
+    );
     body.appendChild(summary);
     for (const hop of t.hops) {
       for (const e of hop.events) {
@@ -221,7 +264,13 @@ async function openTrace(m) {
         body.appendChild(pre);
       }
     }
-    if (t.truncated) body.appendChild(Object.assign(document.createElement('p'), { className: 'muted', textContent: 'Some lines are not shown (too many).' }));
+    if (t.truncated)
+      body.appendChild(
+        Object.assign(document.createElement('p'), {
+          className: 'muted',
+          textContent: 'Some lines are not shown (too many).',
+        }),
+      );
   } catch (err) {
     $('trace-body').textContent = err.message;
   }
@@ -233,7 +282,11 @@ async function loadAlerts() {
     const { active } = await api('alerts');
     box.hidden = active.length === 0;
     box.className = 'alerts';
-    box.replaceChildren(Object.assign(document.createElement('b'), { textContent: `${active.length} active alert${active.length === 1 ? '' : 's'}` }));
+    box.replaceChildren(
+      Object.assign(document.createElement('b'), {
+        textContent: `${active.length} active alert${active.length === 1 ? '' : 's'}`,
+      }),
+    );
     const ul = document.createElement('ul');
     for (const a of active) {
       const li = document.createElement('li');
@@ -262,7 +315,8 @@ async function refresh() {
 
 function schedule() {
   clearInterval(timer);
-  if (state.refresh > 0) timer = setInterval(() => document.visibilityState === 'visible' && refresh(), state.refresh * 1000);
+  if (state.refresh > 0)
+    timer = setInterval(() => document.visibilityState === 'visible' && refresh(), state.refresh * 1000);
 }
 
 function show(view) {
@@ -279,7 +333,8 @@ function show(view) {
 readHash();
 $('range').value = state.range;
 $('refresh').value = String(state.refresh);
-for (const b of document.querySelectorAll('#tabs button')) b.addEventListener('click', () => show(b.dataset.view));
+for (const b of document.querySelectorAll('#tabs button'))
+  b.addEventListener('click', () => show(b.dataset.view));
 $('range').addEventListener('change', (e) => {
   state.range = e.target.value;
   writeHash();

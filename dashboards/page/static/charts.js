@@ -3,13 +3,29 @@
 // tell an empty chart from a failed one.
 
 const NS = 'http://www.w3.org/2000/svg';
-export const COLORS = ['#54B399', '#D6BF57', '#E7664C', '#6092C0', '#9170B8', '#CA8EAE', '#D36086', '#AA6556', '#B9A888', '#7B7B7B'];
+export const COLORS = [
+  '#54B399',
+  '#D6BF57',
+  '#E7664C',
+  '#6092C0',
+  '#9170B8',
+  '#CA8EAE',
+  '#D36086',
+  '#AA6556',
+  '#B9A888',
+  '#7B7B7B',
+];
 
 function el(name, attrs = {}, parent) {
   const node = document.createElementNS(NS, name);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   if (parent) parent.appendChild(node);
   return node;
+}
+
+/** Drawn at the card's own width, so text keeps its size in narrow and wide cards alike. */
+function widthOf(container, fallback) {
+  return Math.max(280, Math.round(container.clientWidth) || fallback);
 }
 
 function svgRoot(container, width, height, points) {
@@ -83,7 +99,7 @@ function axes(svg, { width, height, pad, max, times, format }) {
 
 /** Stacked bars over time. series: [{label, color, values: number[]}], times: ISO strings. */
 export function stackedBars(container, times, series, { format = formatNumber } = {}) {
-  const width = 640;
+  const width = widthOf(container, 640);
   const height = 220;
   const pad = { top: 10, right: 10, bottom: 24, left: 48 };
   const totals = times.map((_, i) => series.reduce((s, x) => s + (x.values[i] ?? 0), 0));
@@ -101,7 +117,18 @@ export function stackedBars(container, times, series, { format = formatNumber } 
       if (v <= 0) return;
       const h = (v / max) * plotH;
       y -= h;
-      const r = el('rect', { x: pad.left + i * bw + bw * 0.1, y, width: Math.max(1, bw * 0.8), height: h, fill: s.color ?? COLORS[k % COLORS.length], class: 'bar' }, svg);
+      const r = el(
+        'rect',
+        {
+          x: pad.left + i * bw + bw * 0.1,
+          y,
+          width: Math.max(1, bw * 0.8),
+          height: h,
+          fill: s.color ?? COLORS[k % COLORS.length],
+          class: 'bar',
+        },
+        svg,
+      );
       el('title', {}, r).textContent = `${new Date(time).toLocaleString()} ${s.label}: ${format(v)}`;
     });
   });
@@ -110,7 +137,7 @@ export function stackedBars(container, times, series, { format = formatNumber } 
 
 /** Lines over time; null values break the line. */
 export function lines(container, times, series, { format = formatNumber, max: fixedMax } = {}) {
-  const width = 640;
+  const width = widthOf(container, 640);
   const height = 220;
   const pad = { top: 10, right: 10, bottom: 24, left: 48 };
   const all = series.flatMap((s) => s.values.filter((v) => v !== null && v !== undefined));
@@ -131,17 +158,29 @@ export function lines(container, times, series, { format = formatNumber, max: fi
       const y = pad.top + plotH - (Math.min(v, max) / max) * plotH;
       d += `${pen ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)} `;
       pen = true;
+      // A dot per value: a value between two empty buckets has no line to show it.
+      const dot = el(
+        'circle',
+        { cx: x, cy: y, r: 2.5, fill: s.color ?? COLORS[k % COLORS.length], class: 'dot' },
+        svg,
+      );
+      el('title', {}, dot).textContent = `${new Date(times[i]).toLocaleString()} ${s.label}: ${format(v)}`;
     });
-    if (d) el('path', { d, fill: 'none', stroke: s.color ?? COLORS[k % COLORS.length], 'stroke-width': 2, class: 'line' }, svg);
+    if (d)
+      el(
+        'path',
+        { d, fill: 'none', stroke: s.color ?? COLORS[k % COLORS.length], 'stroke-width': 2, class: 'line' },
+        svg,
+      );
   });
   legend(container, series);
 }
 
 /** Horizontal bars for a top-N list: rows [{key, count}]. */
 export function hbars(container, rows, { color = COLORS[3], format = formatNumber } = {}) {
-  const width = 640;
+  const width = widthOf(container, 640);
   const rowH = 22;
-  const labelW = 220;
+  const labelW = Math.min(220, Math.round(width * 0.4));
   const height = Math.max(60, rows.length * rowH + 10);
   const svg = svgRoot(container, width, height, rows.length);
   const max = Math.max(1, ...rows.map((r) => r.count));
@@ -150,7 +189,11 @@ export function hbars(container, rows, { color = COLORS[3], format = formatNumbe
     const t = el('text', { x: labelW - 8, y: y + 15, 'text-anchor': 'end', class: 'tick' }, svg);
     t.textContent = r.key.length > 34 ? `${r.key.slice(0, 33)}…` : r.key;
     const w = ((width - labelW - 60) * r.count) / max;
-    const bar = el('rect', { x: labelW, y: y + 3, width: Math.max(1, w), height: rowH - 6, fill: color, class: 'bar' }, svg);
+    const bar = el(
+      'rect',
+      { x: labelW, y: y + 3, width: Math.max(1, w), height: rowH - 6, fill: color, class: 'bar' },
+      svg,
+    );
     el('title', {}, bar).textContent = `${r.key}: ${format(r.count)}`;
     const v = el('text', { x: labelW + w + 6, y: y + 15, class: 'tick' }, svg);
     v.textContent = format(r.count);
@@ -173,12 +216,17 @@ export function donut(container, rows) {
     const frac = row.count / total;
     const b = a + frac * 2 * Math.PI;
     const large = b - a > Math.PI ? 1 : 0;
-    const p = (ang, rad) => `${(cx + rad * Math.cos(ang)).toFixed(2)},${(cy + rad * Math.sin(ang)).toFixed(2)}`;
+    const p = (ang, rad) =>
+      `${(cx + rad * Math.cos(ang)).toFixed(2)},${(cy + rad * Math.sin(ang)).toFixed(2)}`;
     const d =
       frac >= 0.9999
         ? `M${p(0, r)} A${r},${r} 0 1 1 ${p(Math.PI, r)} A${r},${r} 0 1 1 ${p(0, r)} M${p(0, inner)} A${inner},${inner} 0 1 0 ${p(Math.PI, inner)} A${inner},${inner} 0 1 0 ${p(0, inner)} Z`
         : `M${p(a, r)} A${r},${r} 0 ${large} 1 ${p(b, r)} L${p(b, inner)} A${inner},${inner} 0 ${large} 0 ${p(a, inner)} Z`;
-    const slice = el('path', { d, fill: COLORS[i % COLORS.length], class: 'slice', 'fill-rule': 'evenodd' }, svg);
+    const slice = el(
+      'path',
+      { d, fill: COLORS[i % COLORS.length], class: 'slice', 'fill-rule': 'evenodd' },
+      svg,
+    );
     el('title', {}, slice).textContent = `${row.key}: ${row.count} (${formatPercent(frac)})`;
     a = b;
   });

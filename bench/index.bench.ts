@@ -1,0 +1,230 @@
+/**
+ * Indexer throughput and end-to-end lag against the local stack.
+ *
+ * Models a backlog: N lines of the fixture log (3 hosts, 3 partitions) already in the raw topic
+ * when the indexer starts, as after an outage or an import. Reports:
+ * - the ceiling: the same documents the indexer produces (events and final message documents,
+ *   built here with the same parse and correlate code) loaded with plain `curl` `_bulk` requests,
+ *   as many at once as the indexer keeps in flight (INDEXER_BULK_CONCURRENCY);
+ * - the indexer: documents per second from its start until every event is searchable, and
+ *   the ratio to the ceiling (target >= 0.7);
+ * - lag: with the indexer caught up, lines produced at `--rate` lines/s for `--lag-seconds`,
+ *   time from handing a line to the producer until a search sees it (p50/p99/max; target p99
+ *   under 2 s). Elasticsearch's 1 s refresh interval is part of that time.
+ *
+ *   node dist/bench/index.bench.js [--lines 1000000] [--rate 2000] [--lag-seconds 30] [--keep]
+ *
+ * Results go to bench/results/index.json. The machine is shared: the load average is recorded.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Registry } from 'prom-client';
+import { loadConfig } from '../core/config.js';
+import { createEsClient } from '../core/elasticsearch.js';
+import { createKafka } from '../core/kafka.js';
+import { createLogger } from '../core/logger.js';
+import { repoPath } from '../core/paths.js';
+import { rawHeaders } from '../core/raw-record.js';
+import { dailyIndexName, installTemplates, messageDay, messageDocId, startIndexer } from '../indexer/index.js';
+import { createCorrelator, createParseContext } from '../parser/index.js';
+import { prepareRecord } from '../indexer/records.js';
+import { cleanup, count, fixtureLog, produceRecords, uniqueName, waitFor } from '../test/integration/indexer-support.js';
+
+const { values: args } = parseArgs({
+  options: {
+    lines: { type: 'string', default: '1000000' },
+    rate: { type: 'string', default: '2000' },
+    'lag-seconds': { type: 'string', default: '30' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const LINES = Number(args.lines);
+const RATE = Number(args.rate);
+const LAG_SECONDS = Number(args['lag-seconds']);
+
+const say = (s: string) => process.stdout.write(`${s}\n`);
+const id = uniqueName('mpbench-idx');
+const n = { prefix: id, ceiling: `${id}-ceil`, raw: `${id}.raw`, dlq: `${id}.dlq`, group: `${id}-indexer` };
+const config = loadConfig({
+  env: {
+    ...process.env,
+    ES_INDEX_PREFIX: n.prefix,
+    KAFKA_TOPIC_RAW: n.raw,
+    KAFKA_TOPIC_DLQ: n.dlq,
+    KAFKA_PARTITIONS: '3',
+    INDEXER_GROUP_ID: n.group,
+    TZ_DEFAULT: 'UTC',
+  },
+});
+const es = createEsClient(config.elasticsearch, { requestTimeoutMs: 120_000 });
+const kafka = createKafka(config.kafka);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** The documents the indexer would write, as `_bulk` files for curl, and how many. */
+function bulkFiles(records: ReturnType<typeof fixtureLog>['records'], dir: string): { files: string[]; events: number; messages: number } {
+  const contexts = new Map<string, ReturnType<typeof createParseContext>>();
+  const correlators = new Map<string, ReturnType<typeof createCorrelator>>();
+  const finalDocs = new Map<string, string>();
+  const files: string[] = [];
+  let lines: string[] = [];
+  let events = 0;
+  const flush = () => {
+    if (lines.length === 0) return;
+    const file = join(dir, `bulk-${String(files.length).padStart(5, '0')}.ndjson`);
+    writeFileSync(file, lines.join(''));
+    files.push(file);
+    lines = [];
+  };
+  records.forEach((r, i) => {
+    let ctx = contexts.get(r.host);
+    if (!ctx) contexts.set(r.host, (ctx = createParseContext({ timeZone: 'UTC' })));
+    let correlator = correlators.get(r.host);
+    if (!correlator) correlators.set(r.host, (correlator = createCorrelator()));
+    const headers = rawHeaders({ host: r.host, path: '/var/log/mail.log', fileId: `gen-${r.host}`, offset: r.offset });
+    const p = prepareRecord({ topic: 'bench', partition: 0, offset: String(i), key: null, value: Buffer.from(r.line), headers }, ctx, config.indexer.maxLineBytes);
+    if (p.kind !== 'event') return;
+    events += 1;
+    lines.push(`{"create":{"_index":"${dailyIndexName(n.ceiling, 'events', p.day)}","_id":${JSON.stringify(p.id)}}}\n${JSON.stringify(p.event)}\n`);
+    if (lines.length >= config.indexer.bulkDocs) flush();
+    for (const doc of correlator.push(p.event)) {
+      finalDocs.set(doc.key, `{"index":{"_index":"${dailyIndexName(n.ceiling, 'messages', messageDay(doc))}","_id":${JSON.stringify(messageDocId(doc.key))}}}\n${JSON.stringify(doc)}\n`);
+    }
+  });
+  flush();
+  for (const line of finalDocs.values()) {
+    lines.push(line);
+    if (lines.length >= config.indexer.bulkDocs) flush();
+  }
+  flush();
+  return { files, events, messages: finalDocs.size };
+}
+
+async function main(): Promise<void> {
+  const load0 = loadavg()[0];
+  say(`generating ${LINES} lines ...`);
+  const log = fixtureLog(LINES, { seed: 2026 });
+  const dir = mkdtempSync(join(tmpdir(), 'mpbench-idx-'));
+  const result: Record<string, unknown> = { bench: 'index', date: new Date().toISOString(), lines: log.truth.lines };
+  let indexer: Awaited<ReturnType<typeof startIndexer>> | undefined;
+  try {
+    // Ceiling: plain curl _bulk with the indexer's documents, same request size and concurrency.
+    const bulk = bulkFiles(log.records, dir);
+    const docs = bulk.events + bulk.messages;
+    say(`ceiling: ${bulk.files.length} _bulk files, ${docs} documents; curl x${config.indexer.bulkConcurrency} ...`);
+    await installTemplates(es, n.ceiling);
+    const c0 = Date.now();
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        `ls ${dir}/bulk-*.ndjson | xargs -P ${config.indexer.bulkConcurrency} -I F curl -sf -o /dev/null -H 'Content-Type: application/x-ndjson' --data-binary @F '${config.elasticsearch.url}/_bulk'`,
+      ],
+      { stdio: 'inherit' },
+    );
+    const ceilingSeconds = (Date.now() - c0) / 1000;
+    const ceilingDocs = (await count(es, `${n.ceiling}-events`)) + (await count(es, `${n.ceiling}-messages`));
+    if (ceilingDocs !== docs) throw new Error(`curl load stored ${ceilingDocs} of ${docs} documents`);
+    const ceilingRate = docs / ceilingSeconds;
+    say(`ceiling: ${docs} docs in ${ceilingSeconds.toFixed(1)} s = ${Math.round(ceilingRate)} docs/s`);
+    await cleanup(es, kafka, n.ceiling, []);
+    rmSync(dir, { recursive: true, force: true });
+
+    say('producing the backlog ...');
+    await kafka.ensureTopics([{ topic: n.raw, partitions: 3 }]);
+    const p0 = Date.now();
+    await produceRecords(kafka, n.raw, log.records);
+    say(`produced in ${((Date.now() - p0) / 1000).toFixed(1)} s`);
+
+    const i0 = Date.now();
+    indexer = await startIndexer(config, createLogger('warn'), { registry: new Registry(), retention: false });
+    const events = `${n.prefix}-events`;
+    await waitFor('every event', async () => (await es.count({ index: events })).count >= bulk.events, 3_600_000, 1000);
+    const eventsSeconds = (Date.now() - i0) / 1000;
+    await waitFor('the group to commit everything', async () => (await kafka.groupLag(n.group, n.raw)).every((p) => p.committed === p.end), 600_000, 500);
+    const indexerSeconds = (Date.now() - i0) / 1000;
+    const stored = { events: await count(es, events), messages: await count(es, `${n.prefix}-messages`) };
+    const indexerRate = (stored.events + stored.messages) / indexerSeconds;
+    say(`indexer: ${stored.events} events + ${stored.messages} messages in ${indexerSeconds.toFixed(1)} s = ${Math.round(indexerRate)} docs/s (${(indexerRate / ceilingRate).toFixed(2)} of the ceiling)`);
+
+    // Lag: one host (one partition, in order), timestamps = the moment the line is handed over.
+    say(`lag: ${RATE} lines/s for ${LAG_SECONDS} s ...`);
+    const producer = await kafka.producer();
+    const host = 'lag.bench.test';
+    const sentAt: number[] = [];
+    const seen: { t: number; c: number }[] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const t = Date.now();
+        const c = (await es.count({ index: events, query: { term: { 'host.name': host } } })).count;
+        seen.push({ t, c });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const tick = 50;
+    const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
+    const l0 = Date.now();
+    let offset = 0;
+    for (let k = 0; k < (LAG_SECONDS * 1000) / tick; k++) {
+      const wait = l0 + k * tick - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const now = Date.now();
+      const batch = Array.from({ length: perTick }, (_, j) => {
+        const line = `${new Date(now).toISOString().slice(0, 23)}000+00:00 ${host} postfix/smtpd[9]: connect from lag${k}-${j}.example[192.0.2.7]`;
+        const headers = rawHeaders({ host, path: '/var/log/mail.log', fileId: `lag-${id}`, offset });
+        offset += line.length + 1;
+        sentAt.push(now);
+        return { key: host, value: line, headers };
+      });
+      await producer.send(n.raw, batch);
+    }
+    const achieved = sentAt.length / ((Date.now() - l0) / 1000);
+    await producer.disconnect();
+    await waitFor('the lag lines', async () => (seen.at(-1)?.c ?? 0) >= sentAt.length, 120_000, 200);
+    polling = false;
+    await poller;
+    const lags: number[] = [];
+    let s = 0;
+    sentAt.forEach((t, i) => {
+      while (s < seen.length && (seen[s]?.c ?? 0) < i + 1) s++;
+      lags.push((seen[s]?.t ?? Number.NaN) - t);
+    });
+    lags.sort((a, b) => a - b);
+    const lag = { p50: percentile(lags, 50), p99: percentile(lags, 99), max: lags.at(-1) };
+    say(`lag at ${Math.round(achieved)} lines/s: p50 ${lag.p50} ms, p99 ${lag.p99} ms, max ${lag.max} ms`);
+
+    Object.assign(result, {
+      documents: docs,
+      ceiling: { tool: 'curl _bulk', concurrency: config.indexer.bulkConcurrency, bulk_docs: config.indexer.bulkDocs, seconds: ceilingSeconds, docs_per_s: Math.round(ceilingRate) },
+      indexer: {
+        events: stored.events,
+        messages: stored.messages,
+        seconds_to_all_events: eventsSeconds,
+        seconds_to_commit: indexerSeconds,
+        docs_per_s: Math.round(indexerRate),
+        events_per_s: Math.round(stored.events / eventsSeconds),
+      },
+      ratio_to_ceiling: Number((indexerRate / ceilingRate).toFixed(3)),
+      lag_ms: { rate_target: RATE, rate_achieved: Math.round(achieved), seconds: LAG_SECONDS, lines: sentAt.length, ...lag },
+      load_average_1m: { start: load0, end: loadavg()[0] },
+      cores: (await import('node:os')).availableParallelism(),
+    });
+    mkdirSync(repoPath('bench', 'results'), { recursive: true });
+    writeFileSync(repoPath('bench', 'results', 'index.json'), `${JSON.stringify(result, null, 2)}\n`);
+    say(`written bench/results/index.json`);
+  } finally {
+    await indexer?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    if (!args.keep) await cleanup(es, kafka, n.prefix, [n.raw, n.dlq]);
+    await cleanup(es, kafka, n.ceiling, []);
+    await es.close();
+  }
+}
+
+await main();
