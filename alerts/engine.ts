@@ -9,7 +9,7 @@
  *   (which already holds the new state) and the index converge without re-sending.
  * - Catch-up after a missed tick or a restart evaluates every missed step, up to `maxCatchUp`.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { EsClient } from '../core/elasticsearch.js';
 import type { Logger } from '../core/logger.js';
 import { evaluateRule, type GroupObservation } from './evaluator.js';
@@ -67,6 +67,19 @@ export interface AlertEngine {
 }
 
 const key = (rule: string, group: string) => `${rule}\u0000${group}`;
+
+/**
+ * The same notices of the same step get the same id: if the engine dies after sending and
+ * before recording, the step is evaluated again and its re-sent notification carries the
+ * `webhook-id` the receiver already saw, so the receiver can drop it.
+ */
+export function notificationId(rule: string, at: number, notices: readonly AlertNotice[]): string {
+  const what = notices
+    .map((n) => `${n.notice}\u0001${n.group}`)
+    .sort()
+    .join('\u0002');
+  return `msg_${createHash('sha256').update(`${rule}\u0000${at}\u0000${what}`).digest('base64url').slice(0, 27)}`;
+}
 
 export function createEngine(options: EngineOptions): AlertEngine {
   const { store, logger } = options;
@@ -144,7 +157,12 @@ export function createEngine(options: EngineOptions): AlertEngine {
     const wallNow = wall();
     // Both reads at once: the time they take is what a page waits for after the step is due.
     const [observations, stored] = await Promise.all([
-      evaluateRule(rule, at, { client: options.client, prefix: options.prefix, metrics: metricSource }, known),
+      evaluateRule(
+        rule,
+        at,
+        { client: options.client, prefix: options.prefix, metrics: metricSource },
+        known,
+      ),
       store.activeSilences(wallNow),
     ]);
     const silences: Silence[] = [...silencesFromFile, ...stored];
@@ -249,7 +267,7 @@ export function createEngine(options: EngineOptions): AlertEngine {
 
     if (notices.length > 0) {
       await deliver(rule, {
-        id: `msg_${randomUUID()}`,
+        id: notificationId(rule.name, at, notices),
         rule: rule.name,
         description: rule.description,
         severity: rule.severity,
@@ -288,7 +306,10 @@ export function createEngine(options: EngineOptions): AlertEngine {
       await flushUnsaved(rule.name);
     } catch (err) {
       retryAt.set(rule.name, clock() + Math.min(rule.every, MAX_RETRY_PAUSE_MS));
-      logger.error({ rule: rule.name, err: (err as Error).message }, 'Alert state still not recorded; the rule waits for it.');
+      logger.error(
+        { rule: rule.name, err: (err as Error).message },
+        'Alert state still not recorded; the rule waits for it.',
+      );
       return;
     }
     const now = clock();

@@ -66,8 +66,17 @@ export function compare(op: ThresholdRule['op'], value: number, threshold: numbe
   }
 }
 
+/**
+ * Labels follow Prometheus' naming (`[a-zA-Z_][a-zA-Z0-9_]*`) so Alertmanager receivers accept
+ * them: a pattern rule grouped by `host.name` labels its alerts `host_name`.
+ */
+export function labelName(field: string): string {
+  const name = field.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[A-Za-z_]/.test(name) ? name : `_${name}`;
+}
+
 function groupLabels(field: string | undefined, group: string | null): Record<string, string> {
-  return field && group !== null ? { [field]: group } : {};
+  return field && group !== null ? { [labelName(field)]: group } : {};
 }
 
 async function evaluateThreshold(

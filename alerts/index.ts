@@ -114,6 +114,11 @@ export async function startAlerts(
   const notifiers = notifiersFromConfig(config.alerts, log, options.retry);
   if (notifiers.length === 0)
     log.warn({}, 'Neither SLACK_WEBHOOK_URL nor WEBHOOK_URL is set: alerts are recorded but nobody is told.');
+  const unheard = ruleSet.rules
+    .filter((r) => !notifiers.some((n) => r.notify.includes(n.channel)))
+    .map((r) => r.name);
+  if (notifiers.length > 0 && unheard.length > 0)
+    log.warn({ rules: unheard }, 'These rules notify only channels that are not configured: nobody is told.');
   const engine = createEngine({
     client,
     prefix: config.elasticsearch.indexPrefix,

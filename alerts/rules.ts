@@ -80,7 +80,10 @@ const common = {
   /** Data younger than this is not evaluated yet (late lines from shippers and the indexer). */
   query_delay: DurationSchema.optional(),
   notify: z.array(ChannelSchema).optional(),
-  labels: z.record(z.string(), z.string()).optional(),
+  /** Extra labels on every alert of the rule (routing keys for Alertmanager-style receivers). */
+  labels: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'label names are letters, digits and _'), z.string())
+    .optional(),
   enabled: z.boolean().default(true),
 };
 

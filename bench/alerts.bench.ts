@@ -16,7 +16,7 @@
  * Results: bench/results/alerts.json.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -219,4 +219,5 @@ if (via === 'pipeline') {
   const kafka = createKafka(config.kafka);
   await kafka.deleteTopics([topic, `${topic}.dlq`]).catch(() => undefined);
 }
+rmSync(dir, { recursive: true, force: true });
 process.exit(0);

@@ -35,7 +35,10 @@ interface Run {
 
 /** One process under GNU time: wall s, user+sys s, max RSS. */
 function timed(cmd: string, args: string[]): Run {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...args], { maxBuffer: 1 << 28, encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...args], {
+    maxBuffer: 1 << 28,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-500)}`);
   const last = r.stderr.trim().split('\n').at(-1) ?? '';
   const [wall, user, sys, rss] = last.split(' ').map(Number);
@@ -54,7 +57,8 @@ function pflogsummTotals(text: string): Record<string, number> {
   const end = text.indexOf('Per-Day Traffic Summary');
   for (const line of text.slice(start, end < 0 ? undefined : end).split('\n')) {
     const m = /^\s+(\d+)([km]?)\s+([a-z][a-z /-]+?)(?:\s+\(.*\))?\s*$/.exec(line);
-    if (m) out[(m[3] as string).trim()] = Number(m[1]) * (m[2] === 'k' ? 1024 : m[2] === 'm' ? 1024 * 1024 : 1);
+    if (m)
+      out[(m[3] as string).trim()] = Number(m[1]) * (m[2] === 'k' ? 1024 : m[2] === 'm' ? 1024 * 1024 : 1);
   }
   return out;
 }
@@ -76,12 +80,24 @@ function main(): void {
   const inputs: Array<{ name: string; path: string }> = [];
   if (!values['skip-corpus']) {
     const path = '/tmp/mailpulse-bench-inbound-2023.mail.log';
-    if (!existsSync(path)) writeFileSync(path, execFileSync('xz', ['-dc', DEFAULT_CORPUS], { maxBuffer: 1 << 30 }));
+    if (!existsSync(path))
+      writeFileSync(path, execFileSync('xz', ['-dc', DEFAULT_CORPUS], { maxBuffer: 1 << 30 }));
     inputs.push({ name: 'corpus inbound-2023 (70k lines)', path });
   }
   if (!values['skip-generated']) {
     const path = `/tmp/mailpulse-bench-generated-${values.lines}.log`;
-    if (!existsSync(path)) execFileSync('node', [generator, '--lines', String(values.lines), '--seed', '42', '--out', path, '--truth', `${path}.truth.json`]);
+    if (!existsSync(path))
+      execFileSync('node', [
+        generator,
+        '--lines',
+        String(values.lines),
+        '--seed',
+        '42',
+        '--out',
+        path,
+        '--truth',
+        `${path}.truth.json`,
+      ]);
     inputs.push({ name: `generated (${values.lines} lines, seed 42)`, path });
   }
   const results = [];
@@ -90,12 +106,31 @@ function main(): void {
     const mp: Run[] = [];
     for (let i = 0; i < runs; i++) {
       pfl.push(timed('pflogsumm', [input.path]));
-      mp.push(timed(process.execPath, ['-e', `import(${JSON.stringify(cli)}).then(async m => { process.exitCode = await m.main(process.argv.slice(1)); })`, '--', 'report', '--json', '--tz', 'UTC', input.path]));
+      mp.push(
+        timed(process.execPath, [
+          '-e',
+          `import(${JSON.stringify(cli)}).then(async m => { process.exitCode = await m.main(process.argv.slice(1)); })`,
+          '--',
+          'report',
+          '--json',
+          '--tz',
+          'UTC',
+          input.path,
+        ]),
+      );
     }
     const row = {
       input: input.name,
-      pflogsumm: { wall_s: median(pfl.map((r) => r.wall)), cpu_s: median(pfl.map((r) => r.cpu)), rss_mb: Math.round(median(pfl.map((r) => r.rssKb)) / 1024) },
-      mailpulse: { wall_s: median(mp.map((r) => r.wall)), cpu_s: median(mp.map((r) => r.cpu)), rss_mb: Math.round(median(mp.map((r) => r.rssKb)) / 1024) },
+      pflogsumm: {
+        wall_s: median(pfl.map((r) => r.wall)),
+        cpu_s: median(pfl.map((r) => r.cpu)),
+        rss_mb: Math.round(median(pfl.map((r) => r.rssKb)) / 1024),
+      },
+      mailpulse: {
+        wall_s: median(mp.map((r) => r.wall)),
+        cpu_s: median(mp.map((r) => r.cpu)),
+        rss_mb: Math.round(median(mp.map((r) => r.rssKb)) / 1024),
+      },
       speedup_wall: 0,
       speedup_cpu: 0,
       load_average: loadavg()[0],
@@ -106,9 +141,15 @@ function main(): void {
     const report = JSON.parse((mp[0] as Run).stdout);
     const totals = pflogsummTotals((pfl[0] as Run).stdout);
     process.stdout.write(`\n${input.name}\n`);
-    process.stdout.write(`  pflogsumm  wall ${row.pflogsumm.wall_s} s  cpu ${row.pflogsumm.cpu_s.toFixed(2)} s  rss ${row.pflogsumm.rss_mb} MB\n`);
-    process.stdout.write(`  mailpulse  wall ${row.mailpulse.wall_s} s  cpu ${row.mailpulse.cpu_s.toFixed(2)} s  rss ${row.mailpulse.rss_mb} MB\n`);
-    process.stdout.write(`  speed-up   wall ×${row.speedup_wall}  cpu ×${row.speedup_cpu}  (load average ${(row.load_average ?? 0).toFixed(1)})\n`);
+    process.stdout.write(
+      `  pflogsumm  wall ${row.pflogsumm.wall_s} s  cpu ${row.pflogsumm.cpu_s.toFixed(2)} s  rss ${row.pflogsumm.rss_mb} MB\n`,
+    );
+    process.stdout.write(
+      `  mailpulse  wall ${row.mailpulse.wall_s} s  cpu ${row.mailpulse.cpu_s.toFixed(2)} s  rss ${row.mailpulse.rss_mb} MB\n`,
+    );
+    process.stdout.write(
+      `  speed-up   wall ×${row.speedup_wall}  cpu ×${row.speedup_cpu}  (load average ${(row.load_average ?? 0).toFixed(1)})\n`,
+    );
     process.stdout.write('  figure           pflogsumm  mailpulse\n');
     const m = report.messages;
     for (const [label, p, ours] of [

@@ -94,7 +94,7 @@ export const SettingsSchema = z.object({
   /** Milliseconds a rotated or deleted file must stay fully read and unchanged before it is closed. */
   SHIP_ROTATED_IDLE_MS: intIn(0, 3_600_000).default(5000),
   /** Bytes of lines read but not yet acknowledged by Kafka; reading pauses at this bound. */
-  SHIP_MAX_INFLIGHT_BYTES: intIn(64 * 1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
+  SHIP_MAX_INFLIGHT_BYTES: intIn(64 * 1024, 1024 * 1024 * 1024).default(512 * 1024),
   /** Bytes per Kafka produce request (lines plus headers), below the broker's message.max.bytes. */
   SHIP_BATCH_BYTES: intIn(1024, 64 * 1024 * 1024).default(900 * 1024),
   /** Compression of produce requests. */
@@ -120,7 +120,9 @@ export const SettingsSchema = z.object({
   /** Kafka session timeout of an indexer instance: how long a crashed one holds its partitions. */
   INDEXER_SESSION_TIMEOUT_MS: intIn(6000, 300_000).default(30_000),
   /** Bytes fetched per partition for one batch: the most one batch holds in memory. */
-  INDEXER_FETCH_BYTES: intIn(64 * 1024, 256 * 1024 * 1024).default(2 * 1024 * 1024),
+  INDEXER_FETCH_BYTES: intIn(64 * 1024, 256 * 1024 * 1024).default(512 * 1024),
+  /** Partitions whose batches are handled at once by one instance (Node parses one while Elasticsearch writes another). */
+  INDEXER_PARTITION_CONCURRENCY: intIn(1, 64).default(3),
   /** Documents per `_bulk` request (events, message updates and dead letters together). */
   INDEXER_BULK_DOCS: intIn(1, 100_000).default(2000),
   /** `_bulk` requests of one partition's batch in flight at once (parsing overlaps the writes). */
@@ -211,6 +213,7 @@ function toConfig(s: Settings) {
       groupId: s.INDEXER_GROUP_ID,
       sessionTimeoutMs: s.INDEXER_SESSION_TIMEOUT_MS,
       fetchBytes: s.INDEXER_FETCH_BYTES,
+      partitionConcurrency: s.INDEXER_PARTITION_CONCURRENCY,
       bulkDocs: s.INDEXER_BULK_DOCS,
       bulkConcurrency: s.INDEXER_BULK_CONCURRENCY,
       maxLineBytes: s.INDEXER_MAX_LINE_BYTES,

@@ -37,6 +37,7 @@ export const ERRORS = {
   MP_ERR_INDEX_LINE_TOO_LONG: { message: 'Line of %s bytes is longer than INDEXER_MAX_LINE_BYTES (%s)', status: 422, retryable: false },
   MP_ERR_INDEX_EMPTY_RECORD: { message: 'Kafka record has no value', status: 422, retryable: false },
   MP_ERR_INDEX_REJECTED: { message: 'Elasticsearch refused the document: %s', status: 422, retryable: false },
+  MP_ERR_SHIP_CHECKPOINT: { message: 'Cannot use the shipper checkpoint %s: %s', status: 500, retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

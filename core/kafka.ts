@@ -73,6 +73,8 @@ export interface ConsumerOptions {
   /** Upper bound of bytes fetched per partition in one batch. */
   maxBytesPerPartition?: number;
   sessionTimeoutMs?: number;
+  /** Batches of different partitions handled at once (default 1). Each partition stays in order. */
+  partitionsConsumedConcurrently?: number;
 }
 
 export interface TopicSpec {
@@ -91,6 +93,8 @@ export interface KafkaClient {
   /** Committed offset and end offset per partition, for consumer lag. */
   groupLag(groupId: string, topic: string): Promise<{ partition: number; committed: number; end: number }[]>;
   deleteTopics(topics: string[]): Promise<void>;
+  /** End offset (next offset to be written) per partition of a topic. */
+  topicEnds(topic: string): Promise<{ partition: number; end: number }[]>;
 }
 
 function logCreator(logger: Logger | undefined) {
@@ -169,6 +173,7 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
       return {
         async run(handler) {
           await consumer.run({
+            partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
             autoCommit: false,
             eachBatchAutoResolve: false,
             eachBatch: async ({ batch, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, resolveOffset }) => {
@@ -263,6 +268,12 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
           end: endBy.get(p.partition) ?? 0,
         }));
       });
+    },
+
+    topicEnds(topic) {
+      return withAdmin(async (admin) =>
+        (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, end: Number(p.high) })),
+      );
     },
 
     deleteTopics(topics) {

@@ -36,7 +36,8 @@ describe('readLogFile', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
   async function all(path: string, chunkBytes?: number): Promise<string[]> {
     const out: string[] = [];
-    for await (const batch of readLogFile(path, chunkBytes === undefined ? {} : { chunkBytes })) out.push(...batch);
+    for await (const batch of readLogFile(path, chunkBytes === undefined ? {} : { chunkBytes }))
+      out.push(...batch);
     return out;
   }
 
@@ -80,7 +81,12 @@ describe('readLogFile', () => {
     writeFileSync(join(dir, 'mail.log.1'), 'mid\n');
     writeFileSync(join(dir, 'mail.log.2.gz'), gzipSync(Buffer.from('old\n')));
     const out: string[] = [];
-    for await (const b of readLogFiles([join(dir, 'mail.log'), join(dir, 'mail.log.1'), join(dir, 'mail.log.2.gz')])) out.push(...b);
+    for await (const b of readLogFiles([
+      join(dir, 'mail.log'),
+      join(dir, 'mail.log.1'),
+      join(dir, 'mail.log.2.gz'),
+    ]))
+      out.push(...b);
     assert.deepEqual(out, ['old', 'mid', 'new']);
   });
 });

@@ -43,7 +43,10 @@ export function orderLogFiles(paths: readonly string[]): string[] {
   const firstOfBase = new Map<string, number>();
   for (const r of rotations) if (!firstOfBase.has(r.base)) firstOfBase.set(r.base, r.order);
   return [...rotations]
-    .sort((a, b) => (firstOfBase.get(a.base) ?? 0) - (firstOfBase.get(b.base) ?? 0) || a.age - b.age || a.order - b.order)
+    .sort(
+      (a, b) =>
+        (firstOfBase.get(a.base) ?? 0) - (firstOfBase.get(b.base) ?? 0) || a.age - b.age || a.order - b.order,
+    )
     .map((r) => r.path);
 }
 
@@ -56,14 +59,21 @@ function startsWith(buf: Buffer, magic: number[]): boolean {
 }
 
 /** Splits a byte stream into line batches; gunzips it first when it starts with the gzip magic. */
-async function* linesOf(stream: AsyncIterable<Buffer>, name: string, options: ReadOptions): AsyncGenerator<string[]> {
+async function* linesOf(
+  stream: AsyncIterable<Buffer>,
+  name: string,
+  options: ReadOptions,
+): AsyncGenerator<string[]> {
   const maxLine = options.maxLineBytes ?? 1 << 20;
   const iterator = stream[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) return;
   const head: Buffer = first.value;
   if (startsWith(head, XZ) || startsWith(head, BZIP2)) {
-    throw new MailpulseError('MP_ERR_INPUT_FILE', [name, `xz/bzip2 is not read directly; pipe it: xz -dc ${name} | mailpulse ...`]);
+    throw new MailpulseError('MP_ERR_INPUT_FILE', [
+      name,
+      `xz/bzip2 is not read directly; pipe it: xz -dc ${name} | mailpulse ...`,
+    ]);
   }
   async function* rest(): AsyncGenerator<Buffer> {
     yield head;
@@ -93,7 +103,10 @@ async function* linesOf(stream: AsyncIterable<Buffer>, name: string, options: Re
         nl = chunk.indexOf(10, start);
       }
       if (start < chunk.length) {
-        partial = partial === undefined ? Buffer.from(chunk.subarray(start)) : Buffer.concat([partial, chunk.subarray(start)]);
+        partial =
+          partial === undefined
+            ? Buffer.from(chunk.subarray(start))
+            : Buffer.concat([partial, chunk.subarray(start)]);
         while (partial.length > maxLine) {
           lines.push(partial.toString('utf8', 0, maxLine));
           partial = Buffer.from(partial.subarray(maxLine));
@@ -119,12 +132,18 @@ export async function* readLogFile(path: string, options: ReadOptions = {}): Asy
   try {
     handle = await open(path, 'r');
   } catch (err) {
-    throw new MailpulseError('MP_ERR_INPUT_FILE', [path, (err as NodeJS.ErrnoException).code ?? (err as Error).message]);
+    throw new MailpulseError('MP_ERR_INPUT_FILE', [
+      path,
+      (err as NodeJS.ErrnoException).code ?? (err as Error).message,
+    ]);
   }
   try {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw new MailpulseError('MP_ERR_INPUT_FILE', [path, 'is a directory']);
-    const stream = handle.createReadStream({ highWaterMark: options.chunkBytes ?? 1 << 20, autoClose: false });
+    const stream = handle.createReadStream({
+      highWaterMark: options.chunkBytes ?? 1 << 20,
+      autoClose: false,
+    });
     yield* linesOf(stream, path, options);
   } finally {
     await handle.close();
@@ -132,7 +151,10 @@ export async function* readLogFile(path: string, options: ReadOptions = {}): Asy
 }
 
 /** Every line of the given files, rotated sets oldest first (`orderLogFiles`); stdin when none. */
-export async function* readLogFiles(paths: readonly string[], options: ReadOptions = {}): AsyncGenerator<string[]> {
+export async function* readLogFiles(
+  paths: readonly string[],
+  options: ReadOptions = {},
+): AsyncGenerator<string[]> {
   if (paths.length === 0) {
     yield* linesOf(process.stdin, 'stdin', options);
     return;

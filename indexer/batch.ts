@@ -1,14 +1,15 @@
 /**
  * One batch of one partition's records, in order: parse, correlate, write, dead-letter.
  *
- * Write order inside a batch: events (`create`, in chunks, several requests in flight while the
- * next chunk is parsed), then the message documents the batch changed (one `update` +
- * `doc_as_upsert` per message with its final state in this batch), then dead letters (index
- * and DLQ topic). The batch resolves only when every document is acknowledged or dead-lettered;
+ * Writes inside a batch: events (`create`) in chunks, several requests in flight while the next
+ * chunk is parsed; the message documents the batch changed (one `update` + `doc_as_upsert` of
+ * the whole document per message, in its final state in this batch) go with the last chunk; then documents refused
+ * by Elasticsearch as dead letters, and all dead letters to the DLQ topic. The batch resolves only when every document is acknowledged or dead-lettered;
  * the caller commits the offsets then. Anything thrown leaves the batch uncommitted.
  */
 import { createHash } from 'node:crypto';
 import type { EsClient } from '../core/elasticsearch.js';
+import type { MailEvent } from '../core/event.js';
 import type { OutMessage } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import type { MessageDoc } from '../core/message.js';
@@ -40,7 +41,12 @@ export interface PartitionState {
   clockMs: number;
 }
 
-export function newPartitionState(topic: string, partition: number, timeZone: string, restored?: RestoredPartition): PartitionState {
+export function newPartitionState(
+  topic: string,
+  partition: number,
+  timeZone: string,
+  restored?: RestoredPartition,
+): PartitionState {
   const correlator = createCorrelator({ lateGraceMs: LATE_GRACE_MS });
   if (restored) correlator.restore(restored.docs);
   const replayUntil = restored?.replayUntil ?? new Map<string, number>();
@@ -77,12 +83,15 @@ export interface BatchResult {
 
 function deadLetterId(letter: DeadLetter): string {
   const k = letter.kafka;
-  return createHash('sha1').update(`${k.topic}\0${k.partition}\0${k.offset}\0${letter.error.code}`).digest('base64url');
+  return createHash('sha1')
+    .update(`${k.topic}\0${k.partition}\0${k.offset}\0${letter.error.code}`)
+    .digest('base64url');
 }
 
 function deadLetterAction(prefix: string, letter: DeadLetter): BulkAction {
   return {
     op: 'index',
+    kind: 'deadletter',
     index: dailyIndexName(prefix, 'deadletter', utcDay(letter['@timestamp']) ?? '1970.01.01'),
     id: deadLetterId(letter),
     source: JSON.stringify(letter),
@@ -142,74 +151,87 @@ class Writer {
   }
 }
 
-export async function processBatch(records: readonly BatchRecord[], state: PartitionState, env: BatchEnv): Promise<BatchResult> {
+export async function processBatch(
+  records: readonly BatchRecord[],
+  state: PartitionState,
+  env: BatchEnv,
+): Promise<BatchResult> {
   const result: BatchResult = { events: 0, messages: 0, deadLetters: 0, withoutSource: 0 };
   const changed = new Map<string, { doc: MessageDoc; offset: number }>();
   const letters: { record: BatchRecord; letter: DeadLetter }[] = [];
   const eventSources = new Map<BulkAction, BatchRecord>();
   const writer = new Writer(env);
 
-  for (let start = 0; start < records.length; start += env.bulkDocs) {
-    const actions: BulkAction[] = [];
-    for (const record of records.slice(start, start + env.bulkDocs)) {
-      const offset = Number(record.offset);
-      const prepared = prepareRecord(record, state.ctx, env.maxLineBytes);
-      if (prepared.kind === 'dead') {
-        prepared.letter['@timestamp'] = recordDate(record).toISOString();
-        letters.push({ record, letter: prepared.letter });
-        actions.push(deadLetterAction(env.prefix, prepared.letter));
-        continue;
-      }
+  const correlate = (ev: MailEvent, offset: number): void => {
+    const qid = ev.email?.local_id;
+    if (qid === undefined) return;
+    const ms = Date.parse(ev['@timestamp']);
+    if (ms > state.clockMs) state.clockMs = ms;
+    // A replayed line already applied to the stored message must not count twice.
+    if (offset <= state.replayEnd) {
+      const until = state.replayUntil.get(messageSlot(ev.host.name, ev.postfix?.instance, qid));
+      if (until !== undefined && offset <= until) return;
+    }
+    for (const doc of state.correlator.push(ev)) changed.set(doc.key, { doc, offset });
+  };
+
+  // Full chunks of events go out while the next ones are parsed; the last partial chunk waits
+  // for the message documents so that a small batch (a live stream) is one round trip.
+  let pending: BulkAction[] = [];
+  for (const record of records) {
+    const offset = Number(record.offset);
+    const prepared = prepareRecord(record, state.ctx, env.maxLineBytes);
+    if (prepared.kind === 'dead') {
+      prepared.letter['@timestamp'] = recordDate(record).toISOString();
+      letters.push({ record, letter: prepared.letter });
+      pending.push(deadLetterAction(env.prefix, prepared.letter));
+    } else {
       const action: BulkAction = {
         op: 'create',
+        kind: 'event',
         index: dailyIndexName(env.prefix, 'events', prepared.day),
         id: prepared.id,
         source: JSON.stringify(prepared.event),
       };
-      actions.push(action);
+      pending.push(action);
       eventSources.set(action, record);
       result.events += 1;
       if (!prepared.hasSource) result.withoutSource += 1;
-      const ev = prepared.event;
-      const qid = ev.email?.local_id;
-      if (qid === undefined) continue;
-      const ms = Date.parse(ev['@timestamp']);
-      if (ms > state.clockMs) state.clockMs = ms;
-      // A replayed line already applied to the stored message must not count twice.
-      if (offset <= state.replayEnd) {
-        const until = state.replayUntil.get(messageSlot(ev.host.name, ev.postfix?.instance, qid));
-        if (until !== undefined && offset <= until) continue;
-      }
-      for (const doc of state.correlator.push(ev)) changed.set(doc.key, { doc, offset });
+      correlate(prepared.event, offset);
     }
-    await writer.submit(actions);
+    if (pending.length >= env.bulkDocs) {
+      await writer.submit(pending);
+      pending = [];
+    }
   }
-  await writer.flush();
-
-  const messageActions: BulkAction[] = [];
   for (const { doc, offset } of changed.values()) {
-    messageActions.push({
+    pending.push({
       op: 'upsert',
+      kind: 'message',
       index: dailyIndexName(env.prefix, 'messages', messageDay(doc)),
       id: messageDocId(doc.key),
       source: JSON.stringify({ ...doc, indexer: { topic: state.topic, partition: state.partition, offset } }),
     });
   }
-  await writer.submit(messageActions);
+  await writer.submit(pending);
   await writer.flush();
   result.messages = changed.size;
 
   // Documents Elasticsearch refused become dead letters with the refusal as their error.
   const refusedLetters: DeadLetter[] = [];
   for (const r of writer.rejections) {
-    const error = { code: 'MP_ERR_INDEX_REJECTED' as const, message: `${r.status} ${r.reason}`, type: r.type };
+    const error = {
+      code: 'MP_ERR_INDEX_REJECTED' as const,
+      message: `${r.status} ${r.reason}`,
+      type: r.type,
+    };
     const record = eventSources.get(r.action);
     if (record) {
       const letter = deadLetter(record, error, { document: r.action.source, now: recordDate(record) });
       letters.push({ record, letter });
       refusedLetters.push(letter);
       result.events -= 1;
-    } else if (r.action.op === 'upsert') {
+    } else if (r.action.kind === 'message') {
       const doc = JSON.parse(r.action.source) as MessageDoc & { indexer: { offset: number } };
       const record: BatchRecord = {
         topic: state.topic,
@@ -222,17 +244,23 @@ export async function processBatch(records: readonly BatchRecord[], state: Parti
       const letter = deadLetter(record, error, { document: r.action.source, now: new Date() });
       letter['@timestamp'] = doc.updated;
       refusedLetters.push(letter);
-      env.logger?.error({ key: doc.key, type: r.type, reason: r.reason }, 'Elasticsearch refused a message document.');
+      env.logger?.error(
+        { key: doc.key, type: r.type, reason: r.reason },
+        'Elasticsearch refused a message document.',
+      );
     } else {
       // A dead letter itself refused: the DLQ topic still holds the record.
-      env.logger?.error({ index: r.action.index, type: r.type, reason: r.reason }, 'Elasticsearch refused a dead letter.');
+      env.logger?.error(
+        { index: r.action.index, type: r.type, reason: r.reason },
+        'Elasticsearch refused a dead letter.',
+      );
     }
   }
   if (refusedLetters.length > 0) {
     await writer.submit(refusedLetters.map((l) => deadLetterAction(env.prefix, l)));
     await writer.flush();
   }
-  result.messages -= writer.rejections.filter((r) => r.action.op === 'upsert').length;
+  result.messages -= writer.rejections.filter((r) => r.action.kind === 'message').length;
 
   if (letters.length > 0 && env.sendDeadLetters) {
     await env.sendDeadLetters(letters.map(({ record, letter }) => deadLetterMessage(record, letter)));

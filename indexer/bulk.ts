@@ -10,8 +10,13 @@ import type { Logger } from '../core/logger.js';
 import type { IndexerMetrics } from './metrics.js';
 
 export interface BulkAction {
-  /** `create` for events (idempotent by id), `upsert` for message documents, `index` for dead letters. */
+  /**
+   * `create` for events (idempotent by id, 409 = already there), `upsert` (partial update with
+   * `doc_as_upsert`, the whole document) for message documents, `index` for dead letters.
+   */
   op: 'create' | 'upsert' | 'index';
+  /** What the document is, for the caller's bookkeeping of refusals. */
+  kind?: 'event' | 'message' | 'deadletter';
   index: string;
   id?: string;
   /** The document as JSON text. */
@@ -89,7 +94,11 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function writeBulk(client: EsClient, actions: readonly BulkAction[], options: BulkOptions): Promise<BulkRejection[]> {
+export async function writeBulk(
+  client: EsClient,
+  actions: readonly BulkAction[],
+  options: BulkOptions,
+): Promise<BulkRejection[]> {
   const rejections: BulkRejection[] = [];
   let pending = actions;
   let attempt = 0;
@@ -102,7 +111,10 @@ export async function writeBulk(client: EsClient, actions: readonly BulkAction[]
     attempt += 1;
     if (Date.now() - lastLog > 30_000) {
       lastLog = Date.now();
-      options.logger?.warn({ reason, detail, pending: pending.length, attempt, waitMs: Math.round(wait) }, 'Elasticsearch is not taking writes; retrying.');
+      options.logger?.warn(
+        { reason, detail, pending: pending.length, attempt, waitMs: Math.round(wait) },
+        'Elasticsearch is not taking writes; retrying.',
+      );
     }
     const until = Date.now() + wait;
     while (Date.now() < until) {
@@ -118,7 +130,12 @@ export async function writeBulk(client: EsClient, actions: readonly BulkAction[]
     let items: Record<string, ItemResult>[];
     try {
       const res = (await client.transport.request(
-        { method: 'POST', path: '/_bulk', bulkBody: body, querystring: { filter_path: 'items.*.status,items.*.error' } },
+        {
+          method: 'POST',
+          path: '/_bulk',
+          bulkBody: body,
+          querystring: { filter_path: 'items.*.status,items.*.error' },
+        },
         { maxRetries: 0 },
       )) as { items?: Record<string, ItemResult>[] };
       items = res.items ?? [];
@@ -138,7 +155,7 @@ export async function writeBulk(client: EsClient, actions: readonly BulkAction[]
       const action = pending[i] as BulkAction;
       const item = Object.values(entry)[0] as ItemResult;
       if (item.status < 300 || (item.status === 409 && action.op === 'create')) return;
-      // An upsert that still conflicts after retry_on_conflict lost a race: writing it again is safe.
+      // An upsert still in conflict after retry_on_conflict lost a race: writing it again is safe.
       if (retryableItem(item) || (item.status === 409 && action.op === 'upsert')) retry.push(action);
       else {
         rejections.push({
@@ -160,7 +177,11 @@ export async function writeBulk(client: EsClient, actions: readonly BulkAction[]
 }
 
 /** Splits actions into requests of at most `maxDocs` documents and about `maxBytes` bytes. */
-export function chunkActions(actions: readonly BulkAction[], maxDocs: number, maxBytes: number): BulkAction[][] {
+export function chunkActions(
+  actions: readonly BulkAction[],
+  maxDocs: number,
+  maxBytes: number,
+): BulkAction[][] {
   const chunks: BulkAction[][] = [];
   let current: BulkAction[] = [];
   let bytes = 0;

@@ -11,7 +11,13 @@ import type { EsClient } from '../core/elasticsearch.js';
 import type { BatchConsumer, InMessage, KafkaClient, RawProducer } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import { BulkAbandoned } from './bulk.js';
-import { type BatchEnv, LATE_GRACE_MS, type PartitionState, newPartitionState, processBatch } from './batch.js';
+import {
+  type BatchEnv,
+  LATE_GRACE_MS,
+  type PartitionState,
+  newPartitionState,
+  processBatch,
+} from './batch.js';
 import type { IndexerMetrics } from './metrics.js';
 import { loadPartitionState } from './state.js';
 
@@ -37,29 +43,47 @@ export async function startConsumerLoop(deps: {
   const topic = config.kafka.topicRaw;
   const partitions = new Map<number, Tracked>();
   let stopping = false;
-  let producer: RawProducer | undefined;
+  let producer: Promise<RawProducer> | undefined;
   const consumer: BatchConsumer = await kafka.consumer({
     groupId: config.indexer.groupId,
     topics: [topic],
     sessionTimeoutMs: config.indexer.sessionTimeoutMs,
     maxBytesPerPartition: config.indexer.fetchBytes,
+    partitionsConsumedConcurrently: config.indexer.partitionConcurrency,
   });
 
   async function stateFor(messages: InMessage[]): Promise<PartitionState> {
     const first = messages[0] as InMessage;
     const tracked = partitions.get(first.partition);
     if (tracked && tracked.next === BigInt(first.offset)) return tracked.state;
-    const restored = await loadPartitionState(es, prefix, first.topic, first.partition, Number(first.offset), LATE_GRACE_MS);
+    const restored = await loadPartitionState(
+      es,
+      prefix,
+      first.topic,
+      first.partition,
+      Number(first.offset),
+      LATE_GRACE_MS,
+    );
     logger.info(
-      { topic: first.topic, partition: first.partition, offset: first.offset, messages: restored.docs.length, replayed: restored.replayUntil.size },
+      {
+        topic: first.topic,
+        partition: first.partition,
+        offset: first.offset,
+        messages: restored.docs.length,
+        replayed: restored.replayUntil.size,
+      },
       'Correlator state rebuilt from the messages index.',
     );
     return newPartitionState(first.topic, first.partition, config.parser.timeZone, restored);
   }
 
   async function sendDeadLetters(out: Parameters<RawProducer['send']>[1]): Promise<void> {
-    producer ??= await kafka.producer();
-    await producer.send(config.kafka.topicDlq, out);
+    // Batches of several partitions may dead-letter at once: one producer, made once.
+    producer ??= kafka.producer().catch((err) => {
+      producer = undefined;
+      throw err;
+    });
+    await (await producer).send(config.kafka.topicDlq, out);
   }
 
   await consumer.run(async (messages, ctx) => {
@@ -71,7 +95,11 @@ export async function startConsumerLoop(deps: {
     let lost = false;
     const beat = setInterval(() => {
       ctx.heartbeat().catch((err: Error) => {
-        if (!lost) logger.info({ partition: ctx.partition, reason: err.message }, 'Group membership changed; abandoning the batch.');
+        if (!lost)
+          logger.info(
+            { partition: ctx.partition, reason: err.message },
+            'Group membership changed; abandoning the batch.',
+          );
         lost = true;
       });
     }, 1000);
@@ -104,17 +132,29 @@ export async function startConsumerLoop(deps: {
       };
       const result = await processBatch(messages, state, env);
       partitions.set(first.partition, { state, next: BigInt(last.offset) + 1n });
-      metrics.lag.set({ topic: ctx.topic, partition: String(ctx.partition) }, Math.max(0, Number(BigInt(ctx.highWatermark) - BigInt(last.offset) - 1n)));
-      logger.debug({ partition: first.partition, from: first.offset, to: last.offset, ...result }, 'Batch indexed.');
+      metrics.lag.set(
+        { topic: ctx.topic, partition: String(ctx.partition) },
+        Math.max(0, Number(BigInt(ctx.highWatermark) - BigInt(last.offset) - 1n)),
+      );
+      logger.debug(
+        { partition: first.partition, from: first.offset, to: last.offset, ...result },
+        'Batch indexed.',
+      );
     } catch (err) {
       // Whatever the correlator took from this batch is not written: drop it, rebuild on redelivery.
       partitions.delete(first.partition);
       consumer.resume();
       metrics.paused.set(0);
       if (err instanceof BulkAbandoned) {
-        logger.info({ partition: first.partition, from: first.offset }, 'Batch abandoned uncommitted; it will be delivered again.');
+        logger.info(
+          { partition: first.partition, from: first.offset },
+          'Batch abandoned uncommitted; it will be delivered again.',
+        );
       } else {
-        logger.warn({ partition: first.partition, from: first.offset, err: (err as Error).message }, 'Batch failed uncommitted; it will be delivered again.');
+        logger.warn(
+          { partition: first.partition, from: first.offset, err: (err as Error).message },
+          'Batch failed uncommitted; it will be delivered again.',
+        );
       }
       throw err;
     } finally {
@@ -126,7 +166,7 @@ export async function startConsumerLoop(deps: {
     async stop() {
       stopping = true;
       await consumer.stop();
-      await producer?.disconnect();
+      await (await producer?.catch(() => undefined))?.disconnect();
     },
   };
 }

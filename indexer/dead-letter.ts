@@ -82,7 +82,11 @@ export function deadLetter(
   if (options.document !== undefined) letter.document = options.document;
   const source = readRawHeaders(record.headers);
   if (source.success) {
-    letter.log = { host: source.data.host, file: { path: source.data.path, id: source.data.fileId }, offset: source.data.offset };
+    letter.log = {
+      host: source.data.host,
+      file: { path: source.data.path, id: source.data.fileId },
+      offset: source.data.offset,
+    };
   }
   return letter;
 }

@@ -38,7 +38,10 @@ export function templateName(prefix: string, kind: IndexKind): string {
  * The day a daily index holds, as UTC midnight in ms, or undefined when the name is not one
  * of ours for this prefix (another prefix that merely starts the same way, a hand-made index).
  */
-export function dailyIndexDay(prefix: string, name: string): { kind: IndexKind; dayStart: number } | undefined {
+export function dailyIndexDay(
+  prefix: string,
+  name: string,
+): { kind: IndexKind; dayStart: number } | undefined {
   for (const kind of INDEX_KINDS) {
     const head = `${prefix}-${kind}-`;
     if (!name.startsWith(head)) continue;
@@ -47,7 +50,8 @@ export function dailyIndexDay(prefix: string, name: string): { kind: IndexKind; 
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
     const dayStart = Date.UTC(y, mo - 1, d);
     const back = new Date(dayStart);
-    if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
+    if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d)
+      return undefined;
     return { kind, dayStart };
   }
   return undefined;

@@ -7,11 +7,12 @@
  *   rebalance or an Elasticsearch outage leaves the batch uncommitted and it comes again.
  * - Replays are harmless: an event's `_id` derives from (host, file identity, byte offset,
  *   piece) and is written with `create` (409 = already there); a message document is written
- *   whole with `update` + `doc_as_upsert` under its key, and replayed lines already applied to
- *   a stored message are not correlated twice (`state.ts`). Event count == lines shipped.
+ *   whole with `update` + `doc_as_upsert` under its key (no scripts), and replayed lines
+ *   already applied to a stored message are not correlated twice (`state.ts`). Event count ==
+ *   lines shipped.
  * - Ordering: one partition's records are processed in order (one host's lines share a
- *   partition, so a message's lines do too); within a batch, events are written before the
- *   message documents they produced.
+ *   partition, so a message's lines do too); a batch's message documents (their state at the
+ *   batch's end) go with its last chunk of events, and all are acknowledged before the commit.
  * - Elasticsearch down or answering 429: consumption pauses, the bulk request is retried with
  *   backoff (heartbeats keep the group membership), and resumes; memory stays at one batch
  *   per partition. Documents Elasticsearch refuses and records that are not text go to the
@@ -36,13 +37,35 @@ import { installTemplates } from './templates.js';
 
 export { type BulkAction, type BulkRejection, writeBulk } from './bulk.js';
 export { type DeadLetter, DeadLetterSchema, DEAD_LETTER_CODES } from './dead-letter.js';
-export { INDEX_KINDS, type IndexKind, aliasName, dailyIndexName, indexPattern, templateName, utcDay } from './index-names.js';
+export {
+  INDEX_KINDS,
+  type IndexKind,
+  aliasName,
+  dailyIndexName,
+  indexPattern,
+  templateName,
+  utcDay,
+} from './index-names.js';
 export { type IndexLinesOptions, type LineInput, indexLines } from './lines.js';
 export { KEYWORD_IGNORE_ABOVE, mappedFields } from './mapping.js';
 export { type IndexerMetrics, indexerMetrics } from './metrics.js';
 export { applyRetention, expiredIndices } from './retention.js';
-export { IndexerStampSchema, type StoredMessage, StoredMessageSchema, messageDay, messageDocId } from './state.js';
-export { DEAD_LETTER_MAPPING, EVENT_MAPPING, MAPPINGS, MESSAGE_MAPPING, deleteTemplates, indexTemplate, installTemplates } from './templates.js';
+export {
+  IndexerStampSchema,
+  type StoredMessage,
+  StoredMessageSchema,
+  messageDay,
+  messageDocId,
+} from './state.js';
+export {
+  DEAD_LETTER_MAPPING,
+  EVENT_MAPPING,
+  MAPPINGS,
+  MESSAGE_MAPPING,
+  deleteTemplates,
+  indexTemplate,
+  installTemplates,
+} from './templates.js';
 
 export interface Indexer {
   stop(): Promise<void>;
@@ -57,7 +80,11 @@ export interface StartIndexerOptions {
 
 const DAY_MS = 86_400_000;
 
-export async function startIndexer(config: Config, logger: Logger, options: StartIndexerOptions = {}): Promise<Indexer> {
+export async function startIndexer(
+  config: Config,
+  logger: Logger,
+  options: StartIndexerOptions = {},
+): Promise<Indexer> {
   const log = logger.child({ role: 'indexer' });
   const metrics = indexerMetrics(options.registry);
   const es = createEsClient(config.elasticsearch);
@@ -74,7 +101,10 @@ export async function startIndexer(config: Config, logger: Logger, options: Star
     await kafka.ping();
   } catch (err) {
     await es.close();
-    throw new MailpulseError('MP_ERR_KAFKA_UNREACHABLE', [config.kafka.brokers.join(','), (err as Error).message]);
+    throw new MailpulseError('MP_ERR_KAFKA_UNREACHABLE', [
+      config.kafka.brokers.join(','),
+      (err as Error).message,
+    ]);
   }
   await installTemplates(es, prefix);
   await kafka.ensureTopics([
@@ -97,10 +127,7 @@ export async function startIndexer(config: Config, logger: Logger, options: Star
   }
 
   const loop = await startConsumerLoop({ config, kafka, es, metrics, logger: log });
-  log.info(
-    { topic: config.kafka.topicRaw, groupId: config.indexer.groupId, prefix },
-    'Indexer consuming.',
-  );
+  log.info({ topic: config.kafka.topicRaw, groupId: config.indexer.groupId, prefix }, 'Indexer consuming.');
   return {
     async stop() {
       if (timer) clearInterval(timer);

@@ -22,7 +22,10 @@ test('event fields carry their ECS types', () => {
 });
 
 test('the raw line is kept but not indexed; a bad IP never costs the document', () => {
-  const props = EVENT_MAPPING.properties as Record<string, { properties: Record<string, Record<string, unknown>> }>;
+  const props = EVENT_MAPPING.properties as Record<
+    string,
+    { properties: Record<string, Record<string, unknown>> }
+  >;
   assert.deepEqual(props.event?.properties.original, { type: 'keyword', index: false, doc_values: false });
   assert.equal(props.source?.properties.ip?.ignore_malformed, true);
   assert.equal(props.source?.properties.domain?.ignore_above, 1024);
@@ -32,13 +35,22 @@ test('unknown fields are not mapped (dynamic false), except the daemon details',
   assert.equal(EVENT_MAPPING.dynamic, false);
   assert.equal(MESSAGE_MAPPING.dynamic, false);
   assert.equal(DEAD_LETTER_MAPPING.dynamic, false);
-  const postfix = (EVENT_MAPPING.properties.postfix as { properties: Record<string, Record<string, unknown>> }).properties;
+  const postfix = (
+    EVENT_MAPPING.properties.postfix as { properties: Record<string, Record<string, unknown>> }
+  ).properties;
   assert.equal(postfix.detail?.dynamic, true);
 });
 
 test('message documents: dates, the recipients, and the indexer stamp', () => {
   const f = fields(MESSAGE_MAPPING);
-  for (const d of ['@timestamp', 'updated', 'queued_at', 'removed_at', 'expired_at', 'recipients.last_attempt']) {
+  for (const d of [
+    '@timestamp',
+    'updated',
+    'queued_at',
+    'removed_at',
+    'expired_at',
+    'recipients.last_attempt',
+  ]) {
     assert.equal(f[d], 'date', d);
   }
   assert.equal(f['recipients.address'], 'keyword');

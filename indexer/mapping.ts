@@ -17,7 +17,10 @@ export interface Mapping {
 
 /** Longest keyword value indexed; longer values stay in `_source` but are not searchable. */
 export const KEYWORD_IGNORE_ABOVE = 1024;
-const keyword = (ignoreAbove = KEYWORD_IGNORE_ABOVE): MappingProperty => ({ type: 'keyword', ignore_above: ignoreAbove });
+const keyword = (ignoreAbove = KEYWORD_IGNORE_ABOVE): MappingProperty => ({
+  type: 'keyword',
+  ignore_above: ignoreAbove,
+});
 
 export const DATE: MappingProperty = { type: 'date' };
 /**
@@ -43,7 +46,12 @@ function defOf(schema: z.ZodType): ZodDef {
   return (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
 }
 
-function baseProperty(schema: z.ZodType, path: string, overrides: Record<string, MappingProperty>, used: Set<string>): MappingProperty {
+function baseProperty(
+  schema: z.ZodType,
+  path: string,
+  overrides: Record<string, MappingProperty>,
+  used: Set<string>,
+): MappingProperty {
   const override = overrides[path];
   if (override) {
     used.add(path);
@@ -101,16 +109,21 @@ export function mappingFromSchema(
   const used = new Set<string>();
   const properties = objectProperties(schema.shape as Record<string, z.ZodType>, '', overrides, used);
   const unused = Object.keys(overrides).filter((path) => !used.has(path));
-  if (unused.length > 0) throw new Error(`mapping overrides name fields the schema lacks: ${unused.join(', ')}`);
+  if (unused.length > 0)
+    throw new Error(`mapping overrides name fields the schema lacks: ${unused.join(', ')}`);
   return { dynamic: false, ...extra, properties };
 }
 
 /** Leaf field paths of a mapping with their type, e.g. `['source.ip', 'ip']` (for checks and docs). */
-export function mappedFields(mapping: { properties?: Record<string, MappingProperty> }, prefix = ''): [string, string][] {
+export function mappedFields(
+  mapping: { properties?: Record<string, MappingProperty> },
+  prefix = '',
+): [string, string][] {
   const out: [string, string][] = [];
   for (const [name, prop] of Object.entries(mapping.properties ?? {})) {
     const path = prefix ? `${prefix}.${name}` : name;
-    if (prop.properties) out.push(...mappedFields(prop as { properties: Record<string, MappingProperty> }, path));
+    if (prop.properties)
+      out.push(...mappedFields(prop as { properties: Record<string, MappingProperty> }, path));
     else out.push([path, String(prop.type ?? 'object')]);
   }
   return out;

@@ -69,7 +69,10 @@ test('binary garbage and oversize lines become dead letters with the exact bytes
 });
 
 test('a Postfix line with Latin-1 bytes is still an event; plain text that is not a log line too', () => {
-  const latin1 = Buffer.from(`${line.replace('connect from', 'warning: header Subject: Gr\xfc\xdfe from')}`, 'latin1');
+  const latin1 = Buffer.from(
+    `${line.replace('connect from', 'warning: header Subject: Gr\xfc\xdfe from')}`,
+    'latin1',
+  );
   const p = prepareRecord(record(latin1), ctx(), 1000);
   assert.equal(p.kind, 'event');
   const other = prepareRecord(record('hello world'), ctx(), 1000);

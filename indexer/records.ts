@@ -54,19 +54,16 @@ export function prepareRecord(
   if (value === null) {
     return {
       kind: 'dead',
-      letter: deadLetter(record, { code: 'MP_ERR_INDEX_EMPTY_RECORD', message: 'Kafka record has no value' })
+      letter: deadLetter(record, { code: 'MP_ERR_INDEX_EMPTY_RECORD', message: 'Kafka record has no value' }),
     };
   }
   if (value.length > maxLineBytes) {
     return {
       kind: 'dead',
-      letter: deadLetter(
-        record,
-        {
-          code: 'MP_ERR_INDEX_LINE_TOO_LONG',
-          message: `line of ${value.length} bytes is longer than INDEXER_MAX_LINE_BYTES (${maxLineBytes})`,
-        },
-      ),
+      letter: deadLetter(record, {
+        code: 'MP_ERR_INDEX_LINE_TOO_LONG',
+        message: `line of ${value.length} bytes is longer than INDEXER_MAX_LINE_BYTES (${maxLineBytes})`,
+      }),
     };
   }
   const bytes = value;
@@ -87,7 +84,9 @@ export function prepareRecord(
         record,
         {
           code: 'MP_ERR_INDEX_NOT_TEXT',
-          message: exact ? 'line contains control bytes and is not a log line' : 'line is not valid UTF-8 and is not a log line',
+          message: exact
+            ? 'line contains control bytes and is not a log line'
+            : 'line is not valid UTF-8 and is not a log line',
         },
         { text: line, exact },
       ),

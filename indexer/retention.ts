@@ -10,7 +10,12 @@ import { INDEX_KINDS, dailyIndexDay, indexPattern } from './index-names.js';
 const DAY_MS = 86_400_000;
 
 /** The indices among `names` whose day ended more than `retentionDays` days before `now`. */
-export function expiredIndices(prefix: string, names: readonly string[], now: number, retentionDays: number): string[] {
+export function expiredIndices(
+  prefix: string,
+  names: readonly string[],
+  now: number,
+  retentionDays: number,
+): string[] {
   const cutoff = now - retentionDays * DAY_MS;
   return names.filter((name) => {
     const parsed = dailyIndexDay(prefix, name);

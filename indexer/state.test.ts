@@ -21,11 +21,19 @@ test('UTC days and daily names round-trip; bad times give no day', () => {
   assert.equal(utcDay('2026-01-02T23:30:00-02:00'), '2026.01.03');
   assert.equal(utcDay('not a date'), undefined);
   assert.equal(utcDay(Date.UTC(20000, 0, 1)), undefined);
-  assert.deepEqual(dailyIndexDay('mp', 'mp-messages-2026.01.03'), { kind: 'messages', dayStart: Date.UTC(2026, 0, 3) });
+  assert.deepEqual(dailyIndexDay('mp', 'mp-messages-2026.01.03'), {
+    kind: 'messages',
+    dayStart: Date.UTC(2026, 0, 3),
+  });
 });
 
 test('bulk chunks respect both the document and the byte limit, in order', () => {
-  const a = (n: number, size: number) => ({ op: 'create' as const, index: 'i', id: String(n), source: 'x'.repeat(size) });
+  const a = (n: number, size: number) => ({
+    op: 'create' as const,
+    index: 'i',
+    id: String(n),
+    source: 'x'.repeat(size),
+  });
   const actions = [a(1, 10), a(2, 10), a(3, 10), a(4, 500), a(5, 10)];
   const chunks = chunkActions(actions, 2, 400);
   assert.deepEqual(

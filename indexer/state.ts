@@ -71,7 +71,10 @@ export async function loadPartitionState(
   const replayUntil = new Map<string, number>();
   // Writes acknowledged before a crash are durable but only searchable after a refresh.
   await client.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
-  const partitionFilter = [{ term: { 'indexer.topic': topic } }, { term: { 'indexer.partition': partition } }];
+  const partitionFilter = [
+    { term: { 'indexer.topic': topic } },
+    { term: { 'indexer.partition': partition } },
+  ];
   const newest = await client.search({
     index,
     ignore_unavailable: true,
@@ -86,7 +89,11 @@ export async function loadPartitionState(
     bool: {
       filter: partitionFilter,
       should: [
-        { bool: { must_not: [{ exists: { field: 'removed_at' } }, { terms: { state: ['rejected', 'discarded'] } }] } },
+        {
+          bool: {
+            must_not: [{ exists: { field: 'removed_at' } }, { terms: { state: ['rejected', 'discarded'] } }],
+          },
+        },
         { range: { 'indexer.offset': { gte: fromOffset } } },
         { range: { updated: { gte: new Date(newestMs - lateGraceMs).toISOString() } } },
       ],

@@ -12,7 +12,15 @@
 import type { EsClient } from '../core/elasticsearch.js';
 import { EventSchema } from '../core/event.js';
 import { DeadLetterSchema } from './dead-letter.js';
-import { type IndexKind, INDEX_KINDS, aliasName, dailyIndexName, indexPattern, templateName, utcDay } from './index-names.js';
+import {
+  type IndexKind,
+  INDEX_KINDS,
+  aliasName,
+  dailyIndexName,
+  indexPattern,
+  templateName,
+  utcDay,
+} from './index-names.js';
 import { DATE, IP, LONG_TEXT, type Mapping, STORED_ONLY, mappingFromSchema } from './mapping.js';
 import { StoredMessageSchema } from './state.js';
 
@@ -92,7 +100,10 @@ export function indexTemplate(prefix: string, kind: IndexKind) {
  */
 export async function installTemplates(client: EsClient, prefix: string): Promise<void> {
   for (const kind of INDEX_KINDS) {
-    await client.indices.putIndexTemplate({ name: templateName(prefix, kind), ...indexTemplate(prefix, kind) } as never);
+    await client.indices.putIndexTemplate({
+      name: templateName(prefix, kind),
+      ...indexTemplate(prefix, kind),
+    } as never);
   }
   const today = utcDay(Date.now()) as string;
   for (const kind of INDEX_KINDS) {

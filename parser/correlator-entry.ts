@@ -14,8 +14,6 @@ export interface Entry {
   doc: MessageDoc;
   /** `host/queueId`: the instance-free name hop links use (`queued as X` may cross instances). */
   hostQid: string;
-  /** `host/instance/queueId`: the slot in the live table. */
-  slot: string;
   firstMs: number;
   lastMs: number;
   /** Time of the line that ends the message (`removed`, a cleanup reject/discard); NaN while open. */
@@ -58,7 +56,6 @@ export function newEntry(ev: MailEvent, qid: string, ms: number): Entry {
       trace_id: key,
     },
     hostQid: `${host}/${qid}`,
-    slot: `${host}/${instance}/${qid}`,
     firstMs: ms,
     lastMs: ms,
     closedMs: Number.NaN,
@@ -84,11 +81,15 @@ export function entryFromDoc(doc: MessageDoc): Entry {
   if (doc.email.message_id !== undefined) starters.add('message_id');
   const rcpt = new Map<string, Recipient>();
   for (const r of doc.recipients) rcpt.set(recipientKey(r.address, r.orig_to), { ...r });
-  const ended = doc.removed_at ?? (doc.state === 'rejected' || doc.state === 'discarded' ? doc.updated : undefined);
+  const ended =
+    doc.removed_at ?? (doc.state === 'rejected' || doc.state === 'discarded' ? doc.updated : undefined);
   return {
-    doc: { ...doc, recipients: [...rcpt.values()], hops: { ...doc.hops, previous: [...doc.hops.previous], next: [...doc.hops.next] } },
+    doc: {
+      ...doc,
+      recipients: [...rcpt.values()],
+      hops: { ...doc.hops, previous: [...doc.hops.previous], next: [...doc.hops.next] },
+    },
     hostQid: `${host}/${qid}`,
-    slot: `${host}/${doc.postfix.instance}/${qid}`,
     firstMs: Number.isNaN(firstMs) ? 0 : firstMs,
     lastMs: Number.isNaN(lastMs) ? 0 : lastMs,
     closedMs: ended === undefined ? Number.NaN : timestampMs(ended),
@@ -188,7 +189,8 @@ export function applyEvent(e: Entry, ev: MailEvent, ms: number): Recipient | und
     case 'pickup':
       e.starters.add('pickup');
       d.origin = 'pickup';
-      if (ev.email?.from !== undefined && d.email.from === undefined) d.email.from = { address: ev.email.from.address };
+      if (ev.email?.from !== undefined && d.email.from === undefined)
+        d.email.from = { address: ev.email.from.address };
       break;
     case 'message_id':
       e.starters.add('message_id');
@@ -206,7 +208,8 @@ export function applyEvent(e: Entry, ev: MailEvent, ms: number): Recipient | und
       break;
     case 'expired':
       d.expired_at = ev['@timestamp'];
-      if (ev.email?.from !== undefined && d.email.from === undefined) d.email.from = { address: ev.email.from.address };
+      if (ev.email?.from !== undefined && d.email.from === undefined)
+        d.email.from = { address: ev.email.from.address };
       for (const [k, r] of e.rcpt) if (!FINAL.has(r.status)) e.rcpt.set(k, { ...r, status: 'expired' });
       d.recipients = [...e.rcpt.values()];
       break;
@@ -217,7 +220,11 @@ export function applyEvent(e: Entry, ev: MailEvent, ms: number): Recipient | und
     case 'reject':
       // cleanup (milter, header/body checks) and smtpd after DATA throw the whole message away;
       // an smtpd RCPT reject with a queue ID only refuses that one recipient.
-      if (ev.process.name === 'cleanup' || p?.reject?.stage === 'DATA' || p?.reject?.stage === 'END-OF-MESSAGE') {
+      if (
+        ev.process.name === 'cleanup' ||
+        p?.reject?.stage === 'DATA' ||
+        p?.reject?.stage === 'END-OF-MESSAGE'
+      ) {
         e.rejected = true;
         e.closedMs = ms;
       }
@@ -254,7 +261,8 @@ export function stateOf(e: Entry): MessageState {
   const expected = e.doc.nrcpt ?? known;
   if (known < expected && !isClosed(e)) pending = expected - known;
   if (deferred > 0 && pending === 0) return 'deferred';
-  if (known === 0 || pending > 0 || deferred > 0) return e.doc.queued_at !== undefined ? 'active' : 'received';
+  if (known === 0 || pending > 0 || deferred > 0)
+    return e.doc.queued_at !== undefined ? 'active' : 'received';
   if (sent > 0) return 'delivered';
   return failed > 0 ? 'bounced' : 'active';
 }

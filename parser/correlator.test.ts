@@ -6,7 +6,13 @@ import { createCorrelator } from './correlator.js';
 
 /** Hand-made events, shaped as the parser emits them for the lines named in each comment. */
 type Extra = { postfix?: NonNullable<MailEvent['postfix']> } & Partial<Omit<MailEvent, 'postfix'>>;
-function ev(time: string, process: string, action: MailEvent['event']['action'], qid: string, extra: Extra = {}): MailEvent {
+function ev(
+  time: string,
+  process: string,
+  action: MailEvent['event']['action'],
+  qid: string,
+  extra: Extra = {},
+): MailEvent {
   const { postfix, ...rest } = extra;
   return {
     '@timestamp': `2023-03-14T${time}Z`,
@@ -21,12 +27,25 @@ function ev(time: string, process: string, action: MailEvent['event']['action'],
 }
 const client = (t: string, q: string, ip = '192.0.2.7') =>
   ev(t, 'smtpd', 'client', q, { source: { domain: 'mail.example.org', ip } });
-const msgid = (t: string, q: string) => ev(t, 'cleanup', 'message_id', q, { email: { local_id: q, message_id: `<${q}@x>` } });
+const msgid = (t: string, q: string) =>
+  ev(t, 'cleanup', 'message_id', q, { email: { local_id: q, message_id: `<${q}@x>` } });
 const queued = (t: string, q: string, nrcpt = 1) =>
-  ev(t, 'qmgr', 'queued', q, { email: { local_id: q, from: { address: 'a@example.org' } }, postfix: { size: 1200, nrcpt } });
+  ev(t, 'qmgr', 'queued', q, {
+    email: { local_id: q, from: { address: 'a@example.org' } },
+    postfix: { size: 1200, nrcpt },
+  });
 const removed = (t: string, q: string) => ev(t, 'qmgr', 'removed', q);
-function delivery(t: string, q: string, to: string, status: 'sent' | 'deferred' | 'bounced', more: NonNullable<MailEvent['postfix']> = {}) {
-  return ev(t, 'smtp', 'delivery', q, { email: { local_id: q, to: { address: to } }, postfix: { status, delay: 1.5, ...more } });
+function delivery(
+  t: string,
+  q: string,
+  to: string,
+  status: 'sent' | 'deferred' | 'bounced',
+  more: NonNullable<MailEvent['postfix']> = {},
+) {
+  return ev(t, 'smtp', 'delivery', q, {
+    email: { local_id: q, to: { address: to } },
+    postfix: { status, delay: 1.5, ...more },
+  });
 }
 
 function run(events: MailEvent[], opts = {}) {
@@ -41,7 +60,10 @@ describe('correlator', () => {
       client('10:00:00', 'A1'),
       msgid('10:00:01', 'A1'),
       queued('10:00:02', 'A1'),
-      delivery('10:00:03', 'A1', 'b@dest.example', 'sent', { dsn: '2.0.0', relay: { hostname: 'mx.dest.example', ip: '198.51.100.2', port: 25 } }),
+      delivery('10:00:03', 'A1', 'b@dest.example', 'sent', {
+        dsn: '2.0.0',
+        relay: { hostname: 'mx.dest.example', ip: '198.51.100.2', port: 25 },
+      }),
       removed('10:00:04', 'A1'),
     ]);
     assert.equal(final.length, 1);
@@ -58,10 +80,21 @@ describe('correlator', () => {
     assert.equal(d.key, `mx1/postfix/A1/${Date.parse('2023-03-14T10:00:00Z')}`);
     assert.equal(d.trace_id, d.key);
     assert.deepEqual(d.recipients, [
-      { address: 'b@dest.example', status: 'sent', dsn: '2.0.0', relay: 'mx.dest.example[198.51.100.2]:25', delay: 1.5, attempts: 1, last_attempt: '2023-03-14T10:00:03Z' },
+      {
+        address: 'b@dest.example',
+        status: 'sent',
+        dsn: '2.0.0',
+        relay: 'mx.dest.example[198.51.100.2]:25',
+        delay: 1.5,
+        attempts: 1,
+        last_attempt: '2023-03-14T10:00:03Z',
+      },
     ]);
     // Each line changed exactly this one document; states move received → active → delivered.
-    assert.deepEqual(pushed.map((p) => p.map((x) => x.state)), [['received'], ['received'], ['active'], ['delivered'], ['delivered']]);
+    assert.deepEqual(
+      pushed.map((p) => p.map((x) => x.state)),
+      [['received'], ['received'], ['active'], ['delivered'], ['delivered']],
+    );
   });
 
   it('links a content-filter hop: same trace, parent recipient internal, child not a new arrival', () => {
@@ -70,7 +103,12 @@ describe('correlator', () => {
       queued('10:00:01', 'P1'),
       client('10:00:02', 'C1', '127.0.0.1'),
       queued('10:00:02', 'C1'),
-      delivery('10:00:03', 'P1', 'u@local.example', 'sent', { relay: { hostname: '127.0.0.1', ip: '127.0.0.1', port: 10024 }, hop: 'internal', next_queue_id: 'C1', response: '250 2.0.0 Ok: queued as C1' }),
+      delivery('10:00:03', 'P1', 'u@local.example', 'sent', {
+        relay: { hostname: '127.0.0.1', ip: '127.0.0.1', port: 10024 },
+        hop: 'internal',
+        next_queue_id: 'C1',
+        response: '250 2.0.0 Ok: queued as C1',
+      }),
       removed('10:00:03', 'P1'),
       delivery('10:00:04', 'C1', 'u@local.example', 'sent', { relay: { hostname: 'dovecot' } }),
       removed('10:00:04', 'C1'),
@@ -87,7 +125,12 @@ describe('correlator', () => {
   it('marks a `queued as X` internal when X shows up after the delivery line, and returns both docs', () => {
     const c = createCorrelator();
     c.push(queued('10:00:01', 'P2'));
-    c.push(delivery('10:00:03', 'P2', 'u@local.example', 'sent', { next_queue_id: 'C2', response: '250 Ok: queued as C2' }));
+    c.push(
+      delivery('10:00:03', 'P2', 'u@local.example', 'sent', {
+        next_queue_id: 'C2',
+        response: '250 Ok: queued as C2',
+      }),
+    );
     const out = c.push(client('10:00:04', 'C2', '127.0.0.1'));
     assert.deepEqual(out.map((d) => d.email.local_id).sort(), ['C2', 'P2']);
     const p = out.find((d) => d.email.local_id === 'P2') as MessageDoc;
@@ -96,7 +139,14 @@ describe('correlator', () => {
   });
 
   it('does not mark a remote `queued as X` internal', () => {
-    const { final } = run([queued('10:00:01', 'R1'), delivery('10:00:02', 'R1', 'x@remote.example', 'sent', { next_queue_id: 'ABCDEF', response: '250 ok: queued as ABCDEF' }), removed('10:00:02', 'R1')]);
+    const { final } = run([
+      queued('10:00:01', 'R1'),
+      delivery('10:00:02', 'R1', 'x@remote.example', 'sent', {
+        next_queue_id: 'ABCDEF',
+        response: '250 ok: queued as ABCDEF',
+      }),
+      removed('10:00:02', 'R1'),
+    ]);
     assert.equal(final.length, 1);
     assert.equal(final[0]?.recipients[0]?.internal, undefined);
   });
@@ -110,7 +160,10 @@ describe('correlator', () => {
       queued('10:00:02', 'N1'),
       removed('10:00:02', 'B1'),
       msgid('10:00:03', 'F1'),
-      ev('10:00:03', 'local', 'delivery', 'N1', { email: { local_id: 'N1', to: { address: 'a@example.org' } }, postfix: { status: 'sent', next_queue_id: 'F1', response: 'forwarded as F1' } }),
+      ev('10:00:03', 'local', 'delivery', 'N1', {
+        email: { local_id: 'N1', to: { address: 'a@example.org' } },
+        postfix: { status: 'sent', next_queue_id: 'F1', response: 'forwarded as F1' },
+      }),
       removed('10:00:04', 'N1'),
     ]);
     const [b, n, f] = ['B1', 'N1', 'F1'].map((q) => final.find((d) => d.email.local_id === q) as MessageDoc);
@@ -129,7 +182,9 @@ describe('correlator', () => {
     c.push(client('10:00:06', 'L', '127.0.0.1'));
     c.push(delivery('10:00:07', 'M', 'u@x', 'sent', { next_queue_id: 'L', response: 'queued as L' }));
     c.push(queued('10:00:00', 'K'));
-    const out = c.push(delivery('10:00:04', 'K', 'u@x', 'sent', { next_queue_id: 'M', response: 'queued as M' }));
+    const out = c.push(
+      delivery('10:00:04', 'K', 'u@x', 'sent', { next_queue_id: 'M', response: 'queued as M' }),
+    );
     const k = out.find((d) => d.email.local_id === 'K') as MessageDoc;
     assert.deepEqual(out.map((d) => d.email.local_id).sort(), ['K', 'L', 'M']);
     for (const d of out) assert.equal(d.trace_id, k.key);
@@ -148,11 +203,19 @@ describe('correlator', () => {
     ]);
     assert.equal(final.length, 2);
     assert.notEqual(final[0]?.key, final[1]?.key);
-    assert.deepEqual(final.map((d) => d.recipients.map((r) => r.address)), [['one@x.example'], ['two@x.example']]);
+    assert.deepEqual(
+      final.map((d) => d.recipients.map((r) => r.address)),
+      [['one@x.example'], ['two@x.example']],
+    );
   });
 
   it('starts a new message when a start line repeats on an open one (its removed line was lost)', () => {
-    const { final } = run([client('10:00:00', 'Z'), queued('10:00:01', 'Z'), client('11:00:00', 'Z'), queued('11:00:01', 'Z')]);
+    const { final } = run([
+      client('10:00:00', 'Z'),
+      queued('10:00:01', 'Z'),
+      client('11:00:00', 'Z'),
+      queued('11:00:01', 'Z'),
+    ]);
     assert.equal(final.length, 2);
   });
 
@@ -231,9 +294,15 @@ describe('correlator', () => {
     c.push(queued('10:00:00', 'H'));
     const t = (s: string) => Date.parse(`2023-03-14T${s}Z`);
     assert.deepEqual(c.expire(t('10:00:30')), []);
-    assert.deepEqual(c.expire(t('10:01:30')).map((d) => d.email.local_id), ['G']);
+    assert.deepEqual(
+      c.expire(t('10:01:30')).map((d) => d.email.local_id),
+      ['G'],
+    );
     assert.deepEqual(c.expire(t('10:30:00')), []);
-    assert.deepEqual(c.expire(t('11:00:01')).map((d) => d.email.local_id), ['H']);
+    assert.deepEqual(
+      c.expire(t('11:00:01')).map((d) => d.email.local_id),
+      ['H'],
+    );
     assert.equal(c.size, 0);
     assert.deepEqual(c.drain(), []);
   });
@@ -242,7 +311,10 @@ describe('correlator', () => {
     const c = createCorrelator({ maxMessages: 2 });
     for (const q of ['M1', 'M2', 'M3']) c.push(queued('10:00:00', q));
     assert.equal(c.size, 2);
-    assert.deepEqual(c.expire(0).map((d) => d.email.local_id), ['M1']);
+    assert.deepEqual(
+      c.expire(0).map((d) => d.email.local_id),
+      ['M1'],
+    );
   });
 
   it('snapshots are copies: later lines do not change a document already returned', () => {
@@ -257,7 +329,9 @@ describe('correlator', () => {
     const a = createCorrelator();
     a.push(client('10:00:00', 'T'));
     a.push(queued('10:00:01', 'T'));
-    const stored = a.push(delivery('10:00:02', 'T', 'u@x', 'sent', { next_queue_id: 'U', response: 'queued as U' }));
+    const stored = a.push(
+      delivery('10:00:02', 'T', 'u@x', 'sent', { next_queue_id: 'U', response: 'queued as U' }),
+    );
     const b = createCorrelator();
     b.restore(stored);
     const out = b.push(removed('10:00:03', 'T'));

@@ -6,7 +6,7 @@
  * API (exported from `parser/index.ts`):
  *
  *   const c = createCorrelator(options?: CorrelatorOptions): Correlator
- *   c.push(event: MailEvent): MessageDoc[]   // every document this line changed (whole docs)
+ *   c.push(event: MailEvent, ms?: number): MessageDoc[]  // every document this line changed (whole docs)
  *   c.expire(nowMs: number): MessageDoc[]    // documents that left memory since the last call
  *   c.drain(): MessageDoc[]                  // end of input: everything still in memory leaves
  *   c.restore(docs: Iterable<MessageDoc>): void  // seed state from stored docs after a restart
@@ -21,7 +21,11 @@
  *   starts a message (`client=`, pickup, `message-id=`, qmgr `from=`) timestamped after the
  *   close: that is the queue ID being reused, and opens a new document with a new key. The
  *   same holds for a start line that an open message has already seen (its `removed` was lost).
- * - Lines repeated exactly (at-least-once delivery replays) change nothing.
+ *   The message a queue ID no longer names is released at once (no line can reach it).
+ * - Lines repeated exactly (at-least-once delivery replays) change nothing (`dedupe`, default
+ *   on), as long as the message is in memory: `restore` does not bring back the lines already
+ *   applied, so after a restart the indexer should replay from the offset its last document
+ *   write covered, not earlier.
  * - Hop links: a delivery with `queued as X` / `forwarded as X` and a bounce daemon's
  *   `sender non-delivery notification: X` link to message X of the same host (any instance)
  *   whose first line is within `linkWindowMs`; X takes the first hop's `trace_id`. A `queued as`
@@ -59,10 +63,13 @@ export interface CorrelatorOptions {
   maxMessages?: number;
   /** `push` returns copies (true, default) or nothing (false, for callers that only read `expire`). */
   snapshots?: boolean;
+  /** Drop byte-identical repeated lines (at-least-once replays). Default true; a one-shot file report turns it off. */
+  dedupe?: boolean;
 }
 
 export interface Correlator {
-  push(event: MailEvent): MessageDoc[];
+  /** `ms`: the event's time if the caller has already read `@timestamp` (saves reading it twice). */
+  push(event: MailEvent, ms?: number): MessageDoc[];
   expire(nowMs: number): MessageDoc[];
   drain(): MessageDoc[];
   restore(docs: Iterable<MessageDoc>): void;
@@ -91,7 +98,11 @@ const OPENING = new Set([
 const NONE: MessageDoc[] = [];
 Object.freeze(NONE);
 
-const STARTERS: Record<string, Starter | undefined> = { client: 'client', pickup: 'pickup', message_id: 'message_id' };
+const STARTERS: Record<string, Starter | undefined> = {
+  client: 'client',
+  pickup: 'pickup',
+  message_id: 'message_id',
+};
 
 interface PendingLink {
   parent: Entry;
@@ -105,13 +116,31 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   const linkWindowMs = options.linkWindowMs ?? 120_000;
   const maxMessages = options.maxMessages ?? 1_000_000;
   const snapshots = options.snapshots ?? true;
+  const dedupe = options.dedupe ?? true;
 
   /** Every entry in memory, oldest first (insertion order). */
   const nodes = new Set<Entry>();
-  /** `host/instance/qid` → the newest entry with that queue ID. */
-  const live = new Map<string, Entry>();
-  /** `host/qid` → the newest entry, for hop links that may cross instances. */
-  const byHostQid = new Map<string, Entry>();
+  /**
+   * queue ID → the newest entry per (host, instance) with it. Keyed by the queue ID alone (a
+   * string the line already has; no key to build per line): hosts and instances sharing one
+   * queue ID at once are rare, so the list is nearly always one long.
+   */
+  const live = new Map<string, Entry[]>();
+
+  function liveGet(host: string, instance: string, qid: string): Entry | undefined {
+    const list = live.get(qid);
+    if (list === undefined) return undefined;
+    for (const e of list) if (e.doc.host.name === host && e.doc.postfix.instance === instance) return e;
+    return undefined;
+  }
+
+  /** The newest entry of this host with the queue ID, any instance (hop links may cross instances). */
+  function onHost(host: string, qid: string): Entry | undefined {
+    let best: Entry | undefined;
+    for (const e of live.get(qid) ?? [])
+      if (e.doc.host.name === host && (best === undefined || e.firstMs > best.firstMs)) best = e;
+    return best;
+  }
   /** `host/qid` of a next hop named before its first line was seen. */
   const pending = new Map<string, PendingLink>();
   let released: MessageDoc[] = [];
@@ -121,8 +150,16 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
 
   function add(e: Entry): void {
     nodes.add(e);
-    live.set(e.slot, e);
-    byHostQid.set(e.hostQid, e);
+    const qid = e.doc.email.local_id;
+    const list = live.get(qid);
+    if (list === undefined) live.set(qid, [e]);
+    else {
+      const i = list.findIndex(
+        (x) => x.doc.host.name === e.doc.host.name && x.doc.postfix.instance === e.doc.postfix.instance,
+      );
+      if (i >= 0) list[i] = e;
+      else list.push(e);
+    }
     if (nodes.size > maxMessages) {
       const oldest = nodes.values().next().value;
       if (oldest !== undefined) release(oldest);
@@ -131,8 +168,13 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
 
   function release(e: Entry): void {
     nodes.delete(e);
-    if (live.get(e.slot) === e) live.delete(e.slot);
-    if (byHostQid.get(e.hostQid) === e) byHostQid.delete(e.hostQid);
+    const qid = e.doc.email.local_id;
+    const list = live.get(qid);
+    const i = list === undefined ? -1 : list.indexOf(e);
+    if (list !== undefined && i >= 0) {
+      if (list.length === 1) live.delete(qid);
+      else list.splice(i, 1);
+    }
     released.push(e.doc);
   }
 
@@ -179,7 +221,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       changed.add(parent);
     }
     const hostQid = `${parent.doc.host.name}/${childQid}`;
-    const child = byHostQid.get(hostQid);
+    const child = onHost(parent.doc.host.name, childQid);
     if (child !== undefined && child !== parent && Math.abs(child.firstMs - ms) <= linkWindowMs) {
       if (child.doc.hops.previous.length === 0) attach(parent, child, kind, changed);
       else if (kind === 'internal') markInternal(parent, childQid, changed);
@@ -203,32 +245,40 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     e.doc.trace_id = p.parent.doc.trace_id;
   }
 
-  function push(ev: MailEvent): MessageDoc[] {
+  function push(ev: MailEvent, knownMs?: number): MessageDoc[] {
     const qid = ev.email?.local_id;
     if (qid === undefined || qid === 'NOQUEUE') return NONE;
-    const ms = eventMs(ev, lastMs);
+    const ms = knownMs !== undefined && !Number.isNaN(knownMs) ? knownMs : eventMs(ev, lastMs);
     if (ms > lastMs) lastMs = ms;
-    const slot = `${ev.host.name}/${ev.postfix?.instance ?? 'postfix'}/${qid}`;
     changed.clear();
-    let e = live.get(slot);
+    let e = liveGet(ev.host.name, ev.postfix?.instance ?? 'postfix', qid);
     // The raw line is the replay fingerprint: a re-sent line is byte-identical.
     const fp = ev.event.original;
-    if (e?.seen.has(fp)) return NONE;
-    if (e !== undefined && startsNew(e, ev, ms)) e = undefined;
+    if (dedupe && e?.seen.has(fp)) return NONE;
+    if (e !== undefined && startsNew(e, ev, ms)) {
+      // The queue ID now names another message: no line can reach the old one any more.
+      release(e);
+      e = undefined;
+    }
     if (e === undefined) {
       if (!OPENING.has(ev.event.action)) return NONE;
       e = newEntry(ev, qid, ms);
       add(e);
       adoptPending(e, ms, changed);
     }
-    e.seen.add(fp);
+    if (dedupe) e.seen.add(fp);
     changed.add(e);
     const touched = applyEvent(e, ev, ms);
     const next = ev.postfix?.next_queue_id;
     if (next !== undefined) {
       const kind: HopKind =
-        ev.event.action === 'bounce_notification' ? 'notification' : touched?.forwarded ? 'forwarded' : 'internal';
-      if (ev.event.action === 'bounce_notification' || touched?.status === 'sent') link(e, next, kind, ms, changed);
+        ev.event.action === 'bounce_notification'
+          ? 'notification'
+          : touched?.forwarded
+            ? 'forwarded'
+            : 'internal';
+      if (ev.event.action === 'bounce_notification' || touched?.status === 'sent')
+        link(e, next, kind, ms, changed);
     }
     for (const c of changed) c.doc.state = stateOf(c);
     if (!snapshots) return NONE;
@@ -258,7 +308,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     const restored: Entry[] = [];
     for (const doc of docs) {
       const e = entryFromDoc(doc);
-      const current = live.get(e.slot);
+      const current = liveGet(e.doc.host.name, e.doc.postfix.instance, e.doc.email.local_id);
       if (current !== undefined && current.firstMs > e.firstMs) continue;
       add(e);
       restored.push(e);
@@ -266,8 +316,8 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     }
     for (const e of restored) {
       for (const childQid of e.doc.hops.next) {
-        const child = byHostQid.get(`${e.doc.host.name}/${childQid}`);
-        if (child !== undefined && child.doc.hops.previous.includes(e.doc.email.local_id)) {
+        const child = onHost(e.doc.host.name, childQid);
+        if (child?.doc.hops.previous.includes(e.doc.email.local_id)) {
           e.children.push(child);
         } else {
           const r = e.doc.recipients.find((x) => x.next_queue_id === childQid);

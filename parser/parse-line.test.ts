@@ -149,6 +149,21 @@ test('NUL bytes, invalid UTF-8 (U+FFFD), lone surrogates and control characters'
   assert.equal(event.event.action, 'connect');
 });
 
+test('numbers that are not numbers never reach the event as NaN or Infinity', () => {
+  const huge = '9'.repeat(400);
+  const lines = [
+    classic('postfix/postscreen', `PREGREET ${huge} after 1.2.3 from [192.0.2.1]:1: x`),
+    classic('postfix/postscreen', 'HANGUP after 1.2.3 from [192.0.2.1]:1 in tests after SMTP handshake'),
+    classic('postfix/postscreen', 'DNSBL rank x for [192.0.2.1]:1'),
+    classic('postfix/anvil', `statistics: max connection rate ${huge}/${huge}s for (smtp:192.0.2.1) at Mar 14 10:00:00`),
+    classic('postfix/smtp', `8C3F12A0B7: to=<a@b.example>, relay=none, delay=Infinity, delays=1e999/0/0/0, conn_use=${huge}, dsn=4.0.0, status=deferred (x)`),
+    classic('postfix/qmgr', `7E1AEC2C388: from=<a@b.example>, size=${huge}, nrcpt=1 (queue active)`),
+    classic('postfix/smtpd', `disconnect from a[192.0.2.1] commands=${huge}/${huge}`),
+    classic('postfix/master', `terminating on signal ${huge}`),
+  ];
+  for (const line of lines) check(line);
+});
+
 test('rsyslog #012 escapes count as spaces in fields and stay in event.original', () => {
   const line = classic(
     'postfix/smtpd',

@@ -4,7 +4,11 @@ import type { MailEvent } from '../core/event.js';
 import type { MessageDoc, Recipient } from '../core/message.js';
 import { createReportAccumulator } from './accumulate.js';
 
-function ev(action: MailEvent['event']['action'], postfix: NonNullable<MailEvent['postfix']> = {}, to?: string): MailEvent {
+function ev(
+  action: MailEvent['event']['action'],
+  postfix: NonNullable<MailEvent['postfix']> = {},
+  to?: string,
+): MailEvent {
   return {
     '@timestamp': '2026-03-14T09:30:00.000Z',
     event: { original: 'x', action },
@@ -46,12 +50,26 @@ describe('report accumulator', () => {
     acc.addEvent(ev('reject_warning'));
     acc.addEvent(ev('hold'));
     acc.addEvent(ev('discard'));
-    acc.addEvent(ev('delivery', { status: 'deferred', reason: { category: 'greylist', text: 'Greylisted' } }, 'a@Y.example'));
-    acc.addEvent(ev('delivery', { status: 'bounced', reason: { category: 'dns', text: 'not found' } }, 'a@y.example'));
+    acc.addEvent(
+      ev(
+        'delivery',
+        { status: 'deferred', reason: { category: 'greylist', text: 'Greylisted' } },
+        'a@Y.example',
+      ),
+    );
+    acc.addEvent(
+      ev('delivery', { status: 'bounced', reason: { category: 'dns', text: 'not found' } }, 'a@y.example'),
+    );
     acc.addEvent({ ...ev('unparsed'), postfix: undefined });
     const r = acc.result();
     assert.deepEqual(
-      [r.messages.rejected, r.messages.reject_warnings, r.messages.held, r.messages.discarded, r.messages.deferrals],
+      [
+        r.messages.rejected,
+        r.messages.reject_warnings,
+        r.messages.held,
+        r.messages.discarded,
+        r.messages.deferrals,
+      ],
       [3, 1, 1, 1, 1],
     );
     // A bounce line is a reason row; the bounced figure itself comes from messages.
@@ -61,29 +79,72 @@ describe('report accumulator', () => {
       { category: 'unknown_user', reason: 'User unknown', count: 1 },
     ]);
     assert.deepEqual(r.per_domain, [{ domain: 'y.example', delivered: 0, deferred: 1, bounced: 0 }]);
-    assert.deepEqual(r.per_hour, [{ hour: '2026-03-14T09:00:00Z', received: 0, delivered: 0, deferred: 1, bounced: 0, rejected: 3 }]);
+    assert.deepEqual(r.per_hour, [
+      { hour: '2026-03-14T09:00:00Z', received: 0, delivered: 0, deferred: 1, bounced: 0, rejected: 3 },
+    ]);
     assert.deepEqual(r.lines, { total: 9, postfix: 8, unparsed: 1 });
   });
 
   it('message-level counts: received excludes re-injections and cleanup rejects; hops and forwards are not deliveries', () => {
     const acc = createReportAccumulator();
-    acc.addMessage(doc({ origin: 'smtpd', recipients: [rcpt('u@local.example', 'sent', { internal: true, next_queue_id: 'C' })], removed_at: 'x', queued_at: 'x' }));
-    acc.addMessage(doc({ origin: 'smtpd', hops: { previous: ['Q'], next: [], kind: 'internal' }, recipients: [rcpt('u@local.example', 'sent', { delay: 2 })], queued_at: 'x', removed_at: 'x' }));
+    acc.addMessage(
+      doc({
+        origin: 'smtpd',
+        recipients: [rcpt('u@local.example', 'sent', { internal: true, next_queue_id: 'C' })],
+        removed_at: 'x',
+        queued_at: 'x',
+      }),
+    );
+    acc.addMessage(
+      doc({
+        origin: 'smtpd',
+        hops: { previous: ['Q'], next: [], kind: 'internal' },
+        recipients: [rcpt('u@local.example', 'sent', { delay: 2 })],
+        queued_at: 'x',
+        removed_at: 'x',
+      }),
+    );
     acc.addMessage(doc({ origin: 'smtpd', state: 'rejected' }));
-    acc.addMessage(doc({ origin: 'pickup', recipients: [rcpt('root@h', 'sent', { forwarded: true })], queued_at: 'x', removed_at: 'x' }));
-    acc.addMessage(doc({ hops: { previous: ['B'], next: [], kind: 'notification' }, recipients: [rcpt('s@x.example', 'sent', { delay: 4 })], queued_at: 'x', removed_at: 'x' }));
+    acc.addMessage(
+      doc({
+        origin: 'pickup',
+        recipients: [rcpt('root@h', 'sent', { forwarded: true })],
+        queued_at: 'x',
+        removed_at: 'x',
+      }),
+    );
+    acc.addMessage(
+      doc({
+        hops: { previous: ['B'], next: [], kind: 'notification' },
+        recipients: [rcpt('s@x.example', 'sent', { delay: 4 })],
+        queued_at: 'x',
+        removed_at: 'x',
+      }),
+    );
     acc.addMessage(
       doc({
         origin: 'smtpd',
         deferrals: 3,
         expired_at: 'x',
         state: 'expired',
-        recipients: [rcpt('a@far.example', 'expired'), rcpt('b@far.example', 'bounced'), rcpt('c@far.example', 'sent', { delay: 9 })],
+        recipients: [
+          rcpt('a@far.example', 'expired'),
+          rcpt('b@far.example', 'bounced'),
+          rcpt('c@far.example', 'sent', { delay: 9 }),
+        ],
         queued_at: 'x',
         removed_at: 'x',
       }),
     );
-    acc.addMessage(doc({ origin: 'smtpd', deferrals: 1, state: 'deferred', recipients: [rcpt('d@far.example', 'deferred')], queued_at: 'x' }));
+    acc.addMessage(
+      doc({
+        origin: 'smtpd',
+        deferrals: 1,
+        state: 'deferred',
+        recipients: [rcpt('d@far.example', 'deferred')],
+        queued_at: 'x',
+      }),
+    );
     const r = acc.result();
     assert.deepEqual(
       { ...r.messages },
@@ -105,7 +166,10 @@ describe('report accumulator', () => {
     assert.equal(r.delivery_rate, 0.6);
     assert.equal(r.queue.backlog_at_end, 1);
     assert.deepEqual(r.delays, { p50: 4, p95: 9, p99: 9, max: 9 });
-    assert.deepEqual(r.per_hour, [{ hour: '2026-03-14T08:00:00Z', received: 4, delivered: 0, deferred: 0, bounced: 0, rejected: 0 }, { hour: '2026-03-14T10:00:00Z', received: 0, delivered: 3, deferred: 0, bounced: 1, rejected: 0 }]);
+    assert.deepEqual(r.per_hour, [
+      { hour: '2026-03-14T08:00:00Z', received: 4, delivered: 0, deferred: 0, bounced: 0, rejected: 0 },
+      { hour: '2026-03-14T10:00:00Z', received: 0, delivered: 3, deferred: 0, bounced: 1, rejected: 0 },
+    ]);
     assert.deepEqual(r.bytes, { received: 400, delivered: 300 });
   });
 
@@ -113,8 +177,15 @@ describe('report accumulator', () => {
     const one = createReportAccumulator();
     const a = createReportAccumulator();
     const b = createReportAccumulator();
-    const events = [ev('reject', { reason: { category: 'rbl', text: 'r' } }), ev('delivery', { status: 'deferred' }, 'x@d.example'), ev('hold')];
-    const docs = [doc({ origin: 'smtpd', recipients: [rcpt('x@d.example', 'sent', { delay: 1 })] }), doc({ origin: 'pickup', queued_at: 'x' })];
+    const events = [
+      ev('reject', { reason: { category: 'rbl', text: 'r' } }),
+      ev('delivery', { status: 'deferred' }, 'x@d.example'),
+      ev('hold'),
+    ];
+    const docs = [
+      doc({ origin: 'smtpd', recipients: [rcpt('x@d.example', 'sent', { delay: 1 })] }),
+      doc({ origin: 'pickup', queued_at: 'x' }),
+    ];
     events.forEach((e, i) => {
       one.addEvent(e);
       (i % 2 === 0 ? a : b).addEvent(e);

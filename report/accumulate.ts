@@ -28,7 +28,8 @@ export interface AccumulatorOptions {
 }
 
 export interface ReportAccumulator {
-  addEvent(ev: MailEvent): void;
+  /** `ms`: the event's time if the caller has already read `@timestamp`. */
+  addEvent(ev: MailEvent, ms?: number): void;
   addMessage(doc: MessageDoc): void;
   /** Everything counted so far as plain data (structured-clone safe), for `merge` elsewhere. */
   state(): AccumulatorState;
@@ -49,7 +50,10 @@ export interface AccumulatorState {
   domainsCapped: boolean;
   hours: HourRow[];
   domains: DomainRow[];
-  counters: Record<'rejections' | 'deferralReasons' | 'bounceReasons' | 'senders' | 'recipients', CounterState>;
+  counters: Record<
+    'rejections' | 'deferralReasons' | 'bounceReasons' | 'senders' | 'recipients',
+    CounterState
+  >;
   delays: Array<[number, number]>;
 }
 
@@ -130,12 +134,12 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
     return row;
   }
 
-  function addEvent(ev: MailEvent): void {
+  function addEvent(ev: MailEvent, knownMs?: number): void {
     lines.total += 1;
     const action = ev.event.action;
     if (action === 'unparsed') lines.unparsed += 1;
     if (ev.postfix?.instance !== undefined) lines.postfix += 1;
-    const ms = timestampMs(ev['@timestamp']);
+    const ms = knownMs ?? timestampMs(ev['@timestamp']);
     if (ms < fromMs) fromMs = ms;
     if (ms > toMs) toMs = ms;
     switch (action) {
@@ -186,7 +190,12 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
     }
     if (doc.deferrals > 0) m.deferred += 1;
     if (doc.expired_at !== undefined) m.expired += 1;
-    if (doc.queued_at !== undefined && doc.removed_at === undefined && doc.state !== 'rejected' && doc.state !== 'discarded') {
+    if (
+      doc.queued_at !== undefined &&
+      doc.removed_at === undefined &&
+      doc.state !== 'rejected' &&
+      doc.state !== 'discarded'
+    ) {
       backlog += 1;
     }
     for (const r of doc.recipients) {
@@ -268,8 +277,10 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
   function result(): Report {
     const [p50, p95, p99, max] = delays.percentiles([50, 95, 99, 100]) as [number, number, number, number];
     const notes: string[] = [];
-    if (lines.unparsed > 0) notes.push(`${lines.unparsed} line(s) were not understood (run \`mailpulse parse\` to see them).`);
-    if (domainsCapped) notes.push(`More than ${maxDomains} destination domains: the rest are summed as (other).`);
+    if (lines.unparsed > 0)
+      notes.push(`${lines.unparsed} line(s) were not understood (run \`mailpulse parse\` to see them).`);
+    if (domainsCapped)
+      notes.push(`More than ${maxDomains} destination domains: the rest are summed as (other).`);
     for (const [name, c] of [
       ['rejection reasons', rejections],
       ['deferral reasons', deferralReasons],
@@ -277,7 +288,8 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
       ['senders', senders],
       ['recipients', recipients],
     ] as const) {
-      if (!c.exact) notes.push(`Too many distinct ${name} to count all exactly: the top rows are approximate.`);
+      if (!c.exact)
+        notes.push(`Too many distinct ${name} to count all exactly: the top rows are approximate.`);
     }
     const period = Number.isFinite(fromMs)
       ? { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }
@@ -292,7 +304,11 @@ export function createReportAccumulator(options: AccumulatorOptions = {}): Repor
       queue: { backlog_at_end: backlog },
       per_domain: [...domains.values()]
         .map((d) => ({ ...d }))
-        .sort((a, b) => b.delivered + b.deferred + b.bounced - (a.delivered + a.deferred + a.bounced) || (a.domain < b.domain ? -1 : 1)),
+        .sort(
+          (a, b) =>
+            b.delivered + b.deferred + b.bounced - (a.delivered + a.deferred + a.bounced) ||
+            (a.domain < b.domain ? -1 : 1),
+        ),
       per_hour: [...hours.values()].map((h) => ({ ...h })).sort((a, b) => (a.hour < b.hour ? -1 : 1)),
       delays: { p50, p95, p99, max },
       lines: { ...lines },

@@ -12,10 +12,15 @@
  * bounce notifications) are known before it is counted; bad lines are counted
  * (`lines.unparsed`), never fatal.
  */
-export { type AccumulatorOptions, type AccumulatorState, createReportAccumulator, type ReportAccumulator } from './accumulate.js';
+export {
+  type AccumulatorOptions,
+  type AccumulatorState,
+  createReportAccumulator,
+  type ReportAccumulator,
+} from './accumulate.js';
 export { needsMainThread } from './line-split.js';
 export { deliveryRate, domainOf, Histogram, hourOf, percentileOf, TopCounter } from './metrics.js';
 export { createReportPipeline, type ReportOptions, type ReportPipeline, reportOfLines } from './pipeline.js';
 export { type RenderOptions, renderText } from './render-text.js';
-export { type RunOptions, reportOfFiles, type RunStats } from './run.js';
+export { type RunOptions, type RunStats, reportOfFiles } from './run.js';
 export { type Report, ReportSchema } from './schema.js';

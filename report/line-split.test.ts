@@ -26,5 +26,6 @@ const cases: Array<[string, boolean]> = [
 ];
 
 describe('needsMainThread', () => {
-  for (const [line, want] of cases) it(`${want ? 'main' : 'worker'}: ${line.slice(0, 90)}`, () => assert.equal(needsMainThread(line), want));
+  for (const [line, want] of cases)
+    it(`${want ? 'main' : 'worker'}: ${line.slice(0, 90)}`, () => assert.equal(needsMainThread(line), want));
 });

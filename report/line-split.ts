@@ -21,7 +21,15 @@ function isDigit(line: string, i: number): boolean {
 
 /** `YYYY-MM-DDThh:mm:ss[.frac]` followed by `Z` or `±hh:mm` / `±hhmm`, then a space. */
 function selfContainedTimestamp(line: string): boolean {
-  if (!(isDigit(line, 0) && isDigit(line, 3) && line.charCodeAt(4) === 45 && line.charCodeAt(7) === 45 && line.charCodeAt(10) === 84)) {
+  if (
+    !(
+      isDigit(line, 0) &&
+      isDigit(line, 3) &&
+      line.charCodeAt(4) === 45 &&
+      line.charCodeAt(7) === 45 &&
+      line.charCodeAt(10) === 84
+    )
+  ) {
     return false;
   }
   const end = line.indexOf(' ', 19);

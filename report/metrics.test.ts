@@ -30,7 +30,8 @@ describe('hourOf / domainOf', () => {
     ['root', '(local)'],
     ['', '(none)'],
   ];
-  for (const [address, want] of domains) it(`domainOf(${JSON.stringify(address)}) = ${want}`, () => assert.equal(domainOf(address), want));
+  for (const [address, want] of domains)
+    it(`domainOf(${JSON.stringify(address)}) = ${want}`, () => assert.equal(domainOf(address), want));
 });
 
 describe('percentiles (nearest rank)', () => {
@@ -72,7 +73,10 @@ describe('TopCounter', () => {
   it('exact under the cap, ordered by count then key', () => {
     const t = new TopCounter(10);
     for (const k of ['b', 'a', 'b', 'c', 'a', 'b']) t.add(k);
-    assert.deepEqual(t.top(2), [['b', 3], ['a', 2]]);
+    assert.deepEqual(t.top(2), [
+      ['b', 3],
+      ['a', 2],
+    ]);
     assert.equal(t.exact, true);
   });
   it('past twice the cap keeps the heavy hitters and says it is approximate', () => {
@@ -90,7 +94,10 @@ describe('TopCounter', () => {
     b.add('x', 3);
     b.add('y');
     a.merge(b.state());
-    assert.deepEqual(a.top(5), [['x', 5], ['y', 1]]);
+    assert.deepEqual(a.top(5), [
+      ['x', 5],
+      ['y', 1],
+    ]);
     a.merge({ entries: [], exact: false });
     assert.equal(a.exact, false);
   });

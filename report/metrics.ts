@@ -48,7 +48,8 @@ export class Histogram {
   add(value: number): void {
     if (!Number.isFinite(value) || value < 0) return;
     // Past the cap, values with more precision than Postfix prints are bucketed to 3 digits.
-    const v = this.counts.size >= this.maxDistinct && !this.counts.has(value) ? Number(value.toPrecision(3)) : value;
+    const v =
+      this.counts.size >= this.maxDistinct && !this.counts.has(value) ? Number(value.toPrecision(3)) : value;
     this.counts.set(v, (this.counts.get(v) ?? 0) + 1);
     this.n += 1;
   }

@@ -8,8 +8,15 @@
  * accumulator is bounded by construction. So a 10 GB input needs what its busiest few minutes
  * need, plus messages waiting in the queue.
  */
-import { type CorrelatorOptions, createCorrelator, createParseContext, type ParseOptions, parseLine } from '../parser/index.js';
+
 import { timestampMs } from '../core/message-key.js';
+import {
+  type CorrelatorOptions,
+  createCorrelator,
+  createParseContext,
+  type ParseOptions,
+  parseLine,
+} from '../parser/index.js';
 import { type AccumulatorOptions, type AccumulatorState, createReportAccumulator } from './accumulate.js';
 import type { Report } from './schema.js';
 
@@ -31,7 +38,8 @@ export interface ReportPipeline {
 
 export function createReportPipeline(options: ReportOptions = {}): ReportPipeline {
   const ctx = createParseContext(options);
-  const correlator = createCorrelator({ ...options.correlator, snapshots: false });
+  // A file has no at-least-once replays: a repeated line is a repeated event, as pflogsumm counts it.
+  const correlator = createCorrelator({ dedupe: false, ...options.correlator, snapshots: false });
   const acc = createReportAccumulator(options.accumulator);
   const expireEvery = options.expireEvery ?? 20_000;
   let sinceExpire = 0;
@@ -39,11 +47,11 @@ export function createReportPipeline(options: ReportOptions = {}): ReportPipelin
 
   function pushLine(line: string): void {
     const ev = parseLine(line, ctx);
-    acc.addEvent(ev);
+    const ms = timestampMs(ev['@timestamp']);
+    acc.addEvent(ev, ms);
     if (ev.email?.local_id !== undefined) {
-      const ms = timestampMs(ev['@timestamp']);
       if (ms > lastMs) lastMs = ms;
-      correlator.push(ev);
+      correlator.push(ev, ms);
     }
     if (++sinceExpire >= expireEvery) {
       sinceExpire = 0;

@@ -21,7 +21,15 @@ function sample() {
     email: { local_id: 'Q', from: { address: 'a@x.example' } },
     origin: 'smtpd',
     state: 'delivered',
-    recipients: [{ address: 'b@y.example', status: 'sent', delay: 5, attempts: 1, last_attempt: '2026-03-14T23:10:05.000Z' }],
+    recipients: [
+      {
+        address: 'b@y.example',
+        status: 'sent',
+        delay: 5,
+        attempts: 1,
+        last_attempt: '2026-03-14T23:10:05.000Z',
+      },
+    ],
     deferrals: 0,
     hops: { previous: [], next: [] },
     trace_id: 'k',

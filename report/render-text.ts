@@ -56,7 +56,9 @@ function localHour(iso: string, parts: Intl.DateTimeFormat): { day: string; hour
 
 function reasons(title: string, rows: ReasonRow[], limit: number): string[] {
   if (rows.length === 0) return [...section(title), '  none'];
-  const body = rows.slice(0, limit).map((r) => [n(r.count), r.category, r.reason.length > 90 ? `${r.reason.slice(0, 89)}…` : r.reason]);
+  const body = rows
+    .slice(0, limit)
+    .map((r) => [n(r.count), r.category, r.reason.length > 90 ? `${r.reason.slice(0, 89)}…` : r.reason]);
   return [...section(title), ...table(['count', 'category', 'reason'], body, 'rll')];
 }
 
@@ -65,8 +67,17 @@ export function renderText(report: Report, options: RenderOptions = {}): string 
   const limit = options.rows ?? 10;
   const m = report.messages;
   const out: string[] = [];
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' });
-  out.push(`mailpulse report: ${report.period.from ?? '-'} .. ${report.period.to ?? '-'} (days and hours in ${zone})`);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    hourCycle: 'h23',
+  });
+  out.push(
+    `mailpulse report: ${report.period.from ?? '-'} .. ${report.period.to ?? '-'} (days and hours in ${zone})`,
+  );
 
   const rate = report.delivery_rate === null ? 'n/a' : `${(report.delivery_rate * 100).toFixed(2)} %`;
   out.push(
@@ -92,13 +103,30 @@ export function renderText(report: Report, options: RenderOptions = {}): string 
     ),
   );
   const d = report.delays;
-  out.push(...section('Delivery delay (delivered recipients)'), `  p50 ${seconds(d.p50)}   p95 ${seconds(d.p95)}   p99 ${seconds(d.p99)}   max ${seconds(d.max)}`);
+  out.push(
+    ...section('Delivery delay (delivered recipients)'),
+    `  p50 ${seconds(d.p50)}   p95 ${seconds(d.p95)}   p99 ${seconds(d.p99)}   max ${seconds(d.max)}`,
+  );
 
   const days = new Map<string, HourRow>();
-  const hoursOfDay = Array.from({ length: 24 }, (_, h) => ({ hour: String(h), received: 0, delivered: 0, deferred: 0, bounced: 0, rejected: 0 }));
+  const hoursOfDay = Array.from({ length: 24 }, (_, h) => ({
+    hour: String(h),
+    received: 0,
+    delivered: 0,
+    deferred: 0,
+    bounced: 0,
+    rejected: 0,
+  }));
   for (const row of report.per_hour) {
     const { day, hour } = localHour(row.hour, parts);
-    const dayRow = days.get(day) ?? { hour: day, received: 0, delivered: 0, deferred: 0, bounced: 0, rejected: 0 };
+    const dayRow = days.get(day) ?? {
+      hour: day,
+      received: 0,
+      delivered: 0,
+      deferred: 0,
+      bounced: 0,
+      rejected: 0,
+    };
     const hourRow = hoursOfDay[hour] as HourRow;
     for (const target of [dayRow, hourRow]) {
       target.received += row.received;
@@ -111,13 +139,22 @@ export function renderText(report: Report, options: RenderOptions = {}): string 
   }
   const cols = ['received', 'delivered', 'deferrals', 'bounced', 'rejected'];
   const cells = (r: HourRow) => [n(r.received), n(r.delivered), n(r.deferred), n(r.bounced), n(r.rejected)];
-  out.push(...section('Per-day traffic'), ...table(['date', ...cols], [...days.values()].map((r) => [r.hour, ...cells(r)])));
+  out.push(
+    ...section('Per-day traffic'),
+    ...table(
+      ['date', ...cols],
+      [...days.values()].map((r) => [r.hour, ...cells(r)]),
+    ),
+  );
   const dayCount = Math.max(1, days.size);
   out.push(
     ...section(`Per-hour traffic (sum over ${dayCount} day${dayCount === 1 ? '' : 's'})`),
     ...table(
       ['hour', ...cols],
-      hoursOfDay.map((r) => [`${r.hour.padStart(2, '0')}:00-${String(Number(r.hour) + 1).padStart(2, '0')}:00`, ...cells(r)]),
+      hoursOfDay.map((r) => [
+        `${r.hour.padStart(2, '0')}:00-${String(Number(r.hour) + 1).padStart(2, '0')}:00`,
+        ...cells(r),
+      ]),
     ),
   );
 
@@ -130,9 +167,15 @@ export function renderText(report: Report, options: RenderOptions = {}): string 
   );
   out.push(
     ...section('Top senders (messages received)'),
-    ...table(['sender', 'messages'], report.top_senders.slice(0, limit).map((r) => [r.address === '' ? '<>' : r.address, n(r.count)])),
+    ...table(
+      ['sender', 'messages'],
+      report.top_senders.slice(0, limit).map((r) => [r.address === '' ? '<>' : r.address, n(r.count)]),
+    ),
     ...section('Top recipients (deliveries)'),
-    ...table(['recipient', 'deliveries'], report.top_recipients.slice(0, limit).map((r) => [r.address, n(r.count)])),
+    ...table(
+      ['recipient', 'deliveries'],
+      report.top_recipients.slice(0, limit).map((r) => [r.address, n(r.count)]),
+    ),
   );
   out.push(
     ...reasons('Top rejection reasons', report.rejections, limit),
@@ -140,7 +183,10 @@ export function renderText(report: Report, options: RenderOptions = {}): string 
     ...reasons('Top bounce reasons', report.bounce_reasons, limit),
   );
   const l = report.lines;
-  out.push(...section('Input'), `  ${n(l.total)} lines, ${n(l.postfix)} from Postfix, ${n(l.unparsed)} not understood`);
+  out.push(
+    ...section('Input'),
+    `  ${n(l.total)} lines, ${n(l.postfix)} from Postfix, ${n(l.unparsed)} not understood`,
+  );
   if (report.notes.length > 0) out.push(...section('Notes'), ...report.notes.map((x) => `  - ${x}`));
   return `${out.join('\n')}\n`;
 }

@@ -87,9 +87,14 @@ function startWorker(options: ParseOptions): NoiseWorker {
   };
 }
 
-export async function reportOfFiles(paths: readonly string[], options: RunOptions = {}, stats?: RunStats): Promise<Report> {
+export async function reportOfFiles(
+  paths: readonly string[],
+  options: RunOptions = {},
+  stats?: RunStats,
+): Promise<Report> {
   const pipeline = createReportPipeline(options);
-  const parallelAfter = options.parallel === false ? Number.POSITIVE_INFINITY : (options.parallelAfter ?? PARALLEL_AFTER);
+  const parallelAfter =
+    options.parallel === false ? Number.POSITIVE_INFINITY : (options.parallelAfter ?? PARALLEL_AFTER);
   let worker: NoiseWorker | undefined;
   let lines = 0;
   let workerLines = 0;
@@ -97,8 +102,7 @@ export async function reportOfFiles(paths: readonly string[], options: RunOption
   try {
     for await (const batch of readLogFiles(paths, options.read)) {
       lines += batch.length;
-      if (worker === undefined && lines > parallelAfter) worker = startWorker(options);
-      if (worker === undefined) {
+      if (lines <= parallelAfter) {
         for (const line of batch) pipeline.pushLine(line);
       } else {
         const noise: string[] = [];
@@ -107,7 +111,11 @@ export async function reportOfFiles(paths: readonly string[], options: RunOption
           else noise.push(line);
         }
         workerLines += noise.length;
-        if (noise.length > 0) await worker.send(noise);
+        // Started on the first line it can take: a year-less log never pays for it.
+        if (noise.length > 0) {
+          worker ??= startWorker(options);
+          await worker.send(noise);
+        }
       }
       if (pipeline.openMessages > peak) peak = pipeline.openMessages;
     }

@@ -12,7 +12,15 @@ const at = (offset: number) => ({ lineStart: offset, piece: 0 });
 
 test('track, ack, setState, forget', () => {
   let c = cp.track(cp.emptyCheckpoint(), A, '/l/mail.log', at(100), 100, 1);
-  assert.deepEqual(c.files[idA], { path: '/l/mail.log', ...A, offset: 100, lineStart: 100, piece: 0, state: 'live', updatedAt: 1 });
+  assert.deepEqual(c.files[idA], {
+    path: '/l/mail.log',
+    ...A,
+    offset: 100,
+    lineStart: 100,
+    piece: 0,
+    state: 'live',
+    updatedAt: 1,
+  });
   c = cp.ack(c, idA, at(250), 250, 2);
   assert.equal(c.files[idA]?.offset, 250);
   // Inside a split line: the offset is past two pieces, the line start stays.
@@ -24,20 +32,46 @@ test('track, ack, setState, forget', () => {
   // Unknown file: nothing.
   assert.equal(cp.ack(c, 'nope', at(5), 5, 5), c);
   c = cp.setState(c, idA, 'draining', 6, { path: '/l/mail.log.1', dev: 1, ino: 12 });
-  assert.deepEqual([c.files[idA]?.state, c.files[idA]?.path, c.files[idA]?.ino], ['draining', '/l/mail.log.1', 12]);
+  assert.deepEqual(
+    [c.files[idA]?.state, c.files[idA]?.path, c.files[idA]?.ino],
+    ['draining', '/l/mail.log.1', 12],
+  );
   assert.deepEqual(cp.forget(c, idA).files, {});
 });
 
 const entry = (over: Partial<cp.CheckpointEntry>): cp.CheckpointEntry => ({
-  path: '/l/mail.log', ...A, offset: 50, lineStart: 50, piece: 0, state: 'live', updatedAt: 0, ...over,
+  path: '/l/mail.log',
+  ...A,
+  offset: 50,
+  lineStart: 50,
+  piece: 0,
+  state: 'live',
+  updatedAt: 0,
+  ...over,
 });
-const file = (path: string, ino: number, size: number, fp: string | undefined, watched: boolean): cp.Observed => ({
-  path, dev: 1, ino, size, fps: new Map(fp ? [[256, fp]] : []), watched,
+const file = (
+  path: string,
+  ino: number,
+  size: number,
+  fp: string | undefined,
+  watched: boolean,
+): cp.Observed => ({
+  path,
+  dev: 1,
+  ino,
+  size,
+  fps: new Map(fp ? [[256, fp]] : []),
+  watched,
 });
 const names = (rs: { file: cp.Observed }[]) => rs.map((r) => r.file.path);
 
 test('resumePlan: where each file continues after a restart', () => {
-  const cases: { name: string; entries: Record<string, cp.CheckpointEntry>; files: cp.Observed[]; want: { resume: string[]; fresh: string[]; drain: string[]; lost: string[]; done: string[] } }[] = [
+  const cases: {
+    name: string;
+    entries: Record<string, cp.CheckpointEntry>;
+    files: cp.Observed[];
+    want: { resume: string[]; fresh: string[]; drain: string[]; lost: string[]; done: string[] };
+  }[] = [
     {
       name: 'same file, same name: resume',
       entries: { [idA]: entry({}) },
@@ -84,11 +118,18 @@ test('resumePlan: where each file continues after a restart', () => {
   for (const c of cases) {
     const plan = cp.resumePlan({ version: 1, files: c.entries }, c.files);
     assert.deepEqual(
-      { resume: names(plan.resume), fresh: plan.fresh.map((f) => f.path), drain: names(plan.drain), lost: plan.lost.map((l) => l.fileId), done: names(plan.done) },
+      {
+        resume: names(plan.resume),
+        fresh: plan.fresh.map((f) => f.path),
+        drain: names(plan.drain),
+        lost: plan.lost.map((l) => l.fileId),
+        done: names(plan.done),
+      },
       c.want,
       c.name,
     );
-    for (const r of [...plan.resume, ...plan.drain]) assert.ok(r.fileId in c.entries, `${c.name}: keeps the entry's id`);
+    for (const r of [...plan.resume, ...plan.drain])
+      assert.ok(r.fileId in c.entries, `${c.name}: keeps the entry's id`);
   }
 });
 

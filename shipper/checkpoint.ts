@@ -12,6 +12,7 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { MailpulseError } from '../core/errors.js';
 import type { FileIdentity } from './identity.js';
 import { fileIdOf } from './identity.js';
 import type { LineCursor } from './lines.js';
@@ -50,19 +51,38 @@ export function emptyCheckpoint(): Checkpoint {
   return { version: 1, files: {} };
 }
 
-export function track(cp: Checkpoint, id: FileIdentity, path: string, cursor: LineCursor, offset: number, now: number): Checkpoint {
+export function track(
+  cp: Checkpoint,
+  id: FileIdentity,
+  path: string,
+  cursor: LineCursor,
+  offset: number,
+  now: number,
+): Checkpoint {
   const entry: CheckpointEntry = { path, ...id, offset, ...cursor, state: 'live', updatedAt: now };
   return { version: 1, files: { ...cp.files, [fileIdOf(id)]: entry } };
 }
 
 /** Moves a file's acknowledged position; never backwards (acks of one file arrive in order). */
-export function ack(cp: Checkpoint, fileId: string, cursor: LineCursor, offset: number, now: number): Checkpoint {
+export function ack(
+  cp: Checkpoint,
+  fileId: string,
+  cursor: LineCursor,
+  offset: number,
+  now: number,
+): Checkpoint {
   const entry = cp.files[fileId];
   if (!entry || offset < entry.offset) return cp;
   return { version: 1, files: { ...cp.files, [fileId]: { ...entry, offset, ...cursor, updatedAt: now } } };
 }
 
-export function setState(cp: Checkpoint, fileId: string, state: CheckpointEntry['state'], now: number, where?: { path: string; dev: number; ino: number }): Checkpoint {
+export function setState(
+  cp: Checkpoint,
+  fileId: string,
+  state: CheckpointEntry['state'],
+  now: number,
+  where?: { path: string; dev: number; ino: number },
+): Checkpoint {
   const entry = cp.files[fileId];
   if (!entry) return cp;
   return { version: 1, files: { ...cp.files, [fileId]: { ...entry, ...where, state, updatedAt: now } } };
@@ -130,7 +150,9 @@ export function resumePlan(cp: Checkpoint, files: readonly Observed[]): ResumePl
   for (const [fileId, entry] of Object.entries(cp.files)) {
     let file = matched.get(fileId);
     if (!file && entry.state !== 'done') {
-      file = files.find((f) => !claimed.has(f) && f.size >= entry.offset && f.fps.get(entry.fpLen) === entry.fp);
+      file = files.find(
+        (f) => !claimed.has(f) && f.size >= entry.offset && f.fps.get(entry.fpLen) === entry.fp,
+      );
       if (file) claimed.add(file);
     }
     if (!file) {
@@ -154,7 +176,21 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | undefine
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  return CheckpointSchema.parse(JSON.parse(text));
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new MailpulseError('MP_ERR_SHIP_CHECKPOINT', [join(dir, CHECKPOINT_FILE), (err as Error).message]);
+  }
+  const parsed = CheckpointSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new MailpulseError('MP_ERR_SHIP_CHECKPOINT', [
+      join(dir, CHECKPOINT_FILE),
+      `${issue?.path.join('.')}: ${issue?.message}`,
+    ]);
+  }
+  return parsed.data;
 }
 
 export async function writeCheckpoint(dir: string, cp: Checkpoint): Promise<void> {

@@ -2,6 +2,7 @@
  * The shipper's settings, taken from the one config schema (core/config.ts, `SHIP_*` and
  * `MAIL_LOGS`, `CHECKPOINT_DIR`) plus what the command line may override.
  */
+import type { Registry } from 'prom-client';
 import type { Config } from '../core/config.js';
 
 export interface ShipperOverrides {
@@ -9,6 +10,8 @@ export interface ShipperOverrides {
   readonly fromBeginning?: boolean;
   /** Log statistics every `statsIntervalS` (when the shipper runs alone). */
   readonly statsLog?: boolean;
+  /** Register the metrics here (the `run` process's registry) instead of a registry of their own. */
+  readonly registry?: Registry;
 }
 
 export function shipperOptions(config: Config, overrides: ShipperOverrides = {}) {

@@ -24,7 +24,10 @@ export function compilePattern(path: string): PathPattern {
   const name = basename(path);
   const wild = /[*?]/.exec(name);
   if (!wild) return { dir, match: null, name, prefix: name };
-  const source = name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const source = name
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return { dir, match: new RegExp(`^${source}$`), name, prefix: name.slice(0, wild.index) };
 }
 

@@ -22,26 +22,86 @@ export interface ShipperMetrics {
   readonly inflightBytes: Gauge;
   readonly lagBytes: Gauge<'path'>;
   readonly filesOpen: Gauge;
+  readonly requestWait: Gauge;
 }
 
-export function createMetrics(): ShipperMetrics {
-  const registry = new Registry();
+/** Metrics in `registry` (the host process's), or in a registry of their own. */
+export function createMetrics(registry = new Registry()): ShipperMetrics {
   const r = [registry];
   return {
     registry,
-    linesRead: new Counter({ name: 'mailpulse_shipper_lines_read_total', help: 'Lines (and pieces of long lines) read from log files.', registers: r }),
-    linesAcked: new Counter({ name: 'mailpulse_shipper_lines_acked_total', help: 'Lines acknowledged by Kafka (acks=all).', registers: r }),
-    bytesRead: new Counter({ name: 'mailpulse_shipper_bytes_read_total', help: 'Line bytes read, newlines excluded.', registers: r }),
-    bytesAcked: new Counter({ name: 'mailpulse_shipper_bytes_acked_total', help: 'Line bytes acknowledged by Kafka.', registers: r }),
-    linesSplit: new Counter({ name: 'mailpulse_shipper_line_pieces_total', help: 'Pieces sent for lines longer than SHIP_MAX_LINE_BYTES.', registers: r }),
-    partialFlushes: new Counter({ name: 'mailpulse_shipper_partial_flushes_total', help: 'Last lines sent without their newline (idle, rotated or truncated file).', registers: r }),
-    rotations: new Counter({ name: 'mailpulse_shipper_rotations_total', help: 'Rotations seen, by kind.', labelNames: ['kind'], registers: r }),
-    kafkaErrors: new Counter({ name: 'mailpulse_shipper_kafka_errors_total', help: 'Failed produce requests (retried until they succeed).', registers: r }),
-    lostFiles: new Counter({ name: 'mailpulse_shipper_lost_files_total', help: 'Files with an unacknowledged tail that vanished before they could be read again.', registers: r }),
-    checkpointWrites: new Counter({ name: 'mailpulse_shipper_checkpoint_writes_total', help: 'Checkpoint files written.', registers: r }),
-    inflightBytes: new Gauge({ name: 'mailpulse_shipper_inflight_bytes', help: 'Line bytes read and not yet acknowledged.', registers: r }),
-    lagBytes: new Gauge({ name: 'mailpulse_shipper_lag_bytes', help: 'Bytes in the file after the acknowledged position.', labelNames: ['path'], registers: r }),
-    filesOpen: new Gauge({ name: 'mailpulse_shipper_files_open', help: 'Files currently followed or drained.', registers: r }),
+    linesRead: new Counter({
+      name: 'mailpulse_shipper_lines_read_total',
+      help: 'Lines (and pieces of long lines) read from log files.',
+      registers: r,
+    }),
+    linesAcked: new Counter({
+      name: 'mailpulse_shipper_lines_acked_total',
+      help: 'Lines acknowledged by Kafka (acks=all).',
+      registers: r,
+    }),
+    bytesRead: new Counter({
+      name: 'mailpulse_shipper_bytes_read_total',
+      help: 'Line bytes read, newlines excluded.',
+      registers: r,
+    }),
+    bytesAcked: new Counter({
+      name: 'mailpulse_shipper_bytes_acked_total',
+      help: 'Line bytes acknowledged by Kafka.',
+      registers: r,
+    }),
+    linesSplit: new Counter({
+      name: 'mailpulse_shipper_line_pieces_total',
+      help: 'Pieces sent for lines longer than SHIP_MAX_LINE_BYTES.',
+      registers: r,
+    }),
+    partialFlushes: new Counter({
+      name: 'mailpulse_shipper_partial_flushes_total',
+      help: 'Last lines sent without their newline (idle, rotated or truncated file).',
+      registers: r,
+    }),
+    rotations: new Counter({
+      name: 'mailpulse_shipper_rotations_total',
+      help: 'Rotations seen, by kind.',
+      labelNames: ['kind'],
+      registers: r,
+    }),
+    kafkaErrors: new Counter({
+      name: 'mailpulse_shipper_kafka_errors_total',
+      help: 'Failed produce requests (retried until they succeed).',
+      registers: r,
+    }),
+    lostFiles: new Counter({
+      name: 'mailpulse_shipper_lost_files_total',
+      help: 'Files with an unacknowledged tail that vanished before they could be read again.',
+      registers: r,
+    }),
+    checkpointWrites: new Counter({
+      name: 'mailpulse_shipper_checkpoint_writes_total',
+      help: 'Checkpoint files written.',
+      registers: r,
+    }),
+    inflightBytes: new Gauge({
+      name: 'mailpulse_shipper_inflight_bytes',
+      help: 'Line bytes read and not yet acknowledged.',
+      registers: r,
+    }),
+    lagBytes: new Gauge({
+      name: 'mailpulse_shipper_lag_bytes',
+      help: 'Bytes in the file after the acknowledged position.',
+      labelNames: ['path'],
+      registers: r,
+    }),
+    filesOpen: new Gauge({
+      name: 'mailpulse_shipper_files_open',
+      help: 'Files currently followed or drained.',
+      registers: r,
+    }),
+    requestWait: new Gauge({
+      name: 'mailpulse_shipper_request_wait_seconds',
+      help: 'How long the produce request in flight has been waiting (0 when none); long while Kafka is down.',
+      registers: r,
+    }),
   };
 }
 
@@ -60,6 +120,7 @@ export async function snapshot(m: ShipperMetrics) {
     lagBytes: await value(m.lagBytes),
     kafkaErrors: await value(m.kafkaErrors),
     rotations: await value(m.rotations),
+    requestWaitSeconds: await value(m.requestWait),
   };
 }
 

@@ -46,7 +46,12 @@ export async function readFingerprint(fh: FileHandle, len: number): Promise<stri
 }
 
 /** Fixes the identity of a file that now has `size` bytes (size > 0). */
-export async function identify(fh: FileHandle, dev: number, ino: number, size: number): Promise<FileIdentity | undefined> {
+export async function identify(
+  fh: FileHandle,
+  dev: number,
+  ino: number,
+  size: number,
+): Promise<FileIdentity | undefined> {
   const fpLen = Math.min(size, FINGERPRINT_BYTES);
   if (fpLen === 0) return undefined;
   const fp = await readFingerprint(fh, fpLen);

@@ -21,9 +21,10 @@
  * First run: existing files are shipped from their end (the start of the line after the last
  * newline) unless `--from-beginning`; files that appear later are shipped from byte 0.
  */
-import { createKafka } from '../core/kafka.js';
+
 import type { Config } from '../core/config.js';
 import { MailpulseError } from '../core/errors.js';
+import { createKafka } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import { type ShipperOverrides, shipperOptions } from './config.js';
 import { createMetrics, type ShipperMetrics, snapshot, startStatsLog } from './events.js';
@@ -45,20 +46,33 @@ export interface Shipper {
   stop(timeoutMs?: number): Promise<boolean>;
 }
 
-export async function startShipper(config: Config, logger: Logger, overrides: ShipperOverrides = {}): Promise<Shipper> {
+export async function startShipper(
+  config: Config,
+  logger: Logger,
+  overrides: ShipperOverrides = {},
+): Promise<Shipper> {
   const options = shipperOptions(config, overrides);
   const log = logger.child({ role: 'shipper' });
-  const metrics = createMetrics();
+  const metrics = createMetrics(overrides.registry);
   const kafka = createKafka(config.kafka, log);
   try {
     await kafka.ping(5000);
     await kafka.ensureTopics([{ topic: options.topic, partitions: options.partitions }]);
   } catch (err) {
-    throw new MailpulseError('MP_ERR_KAFKA_UNREACHABLE', [config.kafka.brokers.join(','), (err as Error).message], { cause: err });
+    throw new MailpulseError(
+      'MP_ERR_KAFKA_UNREACHABLE',
+      [config.kafka.brokers.join(','), (err as Error).message],
+      { cause: err },
+    );
   }
   let supervisor: Supervisor | undefined;
   const outbox = new Outbox(
-    { topic: options.topic, host: options.hostName, batchBytes: options.batchBytes, maxInflightBytes: options.maxInflightBytes },
+    {
+      topic: options.topic,
+      host: options.hostName,
+      batchBytes: options.batchBytes,
+      maxInflightBytes: options.maxInflightBytes,
+    },
     () => kafka.producer({ compression: options.compression }),
     metrics,
     log,
@@ -80,7 +94,12 @@ export async function startShipper(config: Config, logger: Logger, overrides: Sh
       stopped ??= (async () => {
         stopStats();
         const drained = await (supervisor as Supervisor).stop(timeoutMs);
-        log.info({ drained, ...(await snapshot(metrics)) }, drained ? 'Shipper stopped; everything read was acknowledged.' : 'Shipper stopped; unacknowledged lines will be read again at the next start.');
+        log.info(
+          { drained, ...(await snapshot(metrics)) },
+          drained
+            ? 'Shipper stopped; everything read was acknowledged.'
+            : 'Shipper stopped; unacknowledged lines will be read again at the next start.',
+        );
         return drained;
       })();
       return stopped;

@@ -1,13 +1,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { type LineCursor, type LineRecord, bufferStart, flushPartial, splitLines } from './lines.js';
+import { bufferStart, flushPartial, type LineCursor, type LineRecord, splitLines } from './lines.js';
 
 const start: LineCursor = { lineStart: 0, piece: 0 };
-const view = (r: LineRecord) => ({ offset: r.offset, piece: r.piece, value: r.value.toString('latin1'), end: r.end });
+const view = (r: LineRecord) => ({
+  offset: r.offset,
+  piece: r.piece,
+  value: r.value.toString('latin1'),
+  end: r.end,
+});
 
 test('splitLines cuts at newlines with exact offsets', () => {
-  const cases: { name: string; input: string; cursor?: LineCursor; max: number; records: ReturnType<typeof view>[]; consumed: number; cursor2: LineCursor }[] = [
+  const cases: {
+    name: string;
+    input: string;
+    cursor?: LineCursor;
+    max: number;
+    records: ReturnType<typeof view>[];
+    consumed: number;
+    cursor2: LineCursor;
+  }[] = [
     {
       name: 'two lines',
       input: 'a\nbb\n',
@@ -19,11 +32,46 @@ test('splitLines cuts at newlines with exact offsets', () => {
       consumed: 5,
       cursor2: { lineStart: 5, piece: 0 },
     },
-    { name: 'partial last line held', input: 'a\nbc', max: 10, records: [{ offset: 0, piece: undefined, value: 'a', end: 2 }], consumed: 2, cursor2: { lineStart: 2, piece: 0 } },
-    { name: 'empty line', input: '\n', max: 10, records: [{ offset: 0, piece: undefined, value: '', end: 1 }], consumed: 1, cursor2: { lineStart: 1, piece: 0 } },
-    { name: 'CR kept', input: 'a\r\n', max: 10, records: [{ offset: 0, piece: undefined, value: 'a\r', end: 3 }], consumed: 3, cursor2: { lineStart: 3, piece: 0 } },
-    { name: 'exactly the limit is one record', input: 'abcd\n', max: 4, records: [{ offset: 0, piece: undefined, value: 'abcd', end: 5 }], consumed: 5, cursor2: { lineStart: 5, piece: 0 } },
-    { name: 'the limit without newline yet waits', input: 'abcd', max: 4, records: [], consumed: 0, cursor2: { lineStart: 0, piece: 0 } },
+    {
+      name: 'partial last line held',
+      input: 'a\nbc',
+      max: 10,
+      records: [{ offset: 0, piece: undefined, value: 'a', end: 2 }],
+      consumed: 2,
+      cursor2: { lineStart: 2, piece: 0 },
+    },
+    {
+      name: 'empty line',
+      input: '\n',
+      max: 10,
+      records: [{ offset: 0, piece: undefined, value: '', end: 1 }],
+      consumed: 1,
+      cursor2: { lineStart: 1, piece: 0 },
+    },
+    {
+      name: 'CR kept',
+      input: 'a\r\n',
+      max: 10,
+      records: [{ offset: 0, piece: undefined, value: 'a\r', end: 3 }],
+      consumed: 3,
+      cursor2: { lineStart: 3, piece: 0 },
+    },
+    {
+      name: 'exactly the limit is one record',
+      input: 'abcd\n',
+      max: 4,
+      records: [{ offset: 0, piece: undefined, value: 'abcd', end: 5 }],
+      consumed: 5,
+      cursor2: { lineStart: 5, piece: 0 },
+    },
+    {
+      name: 'the limit without newline yet waits',
+      input: 'abcd',
+      max: 4,
+      records: [],
+      consumed: 0,
+      cursor2: { lineStart: 0, piece: 0 },
+    },
     {
       name: 'overlong line in pieces',
       input: 'abcdefghij\nk\n',
@@ -37,7 +85,14 @@ test('splitLines cuts at newlines with exact offsets', () => {
       consumed: 13,
       cursor2: { lineStart: 13, piece: 0 },
     },
-    { name: 'first piece before the newline arrives', input: 'abcde', max: 4, records: [{ offset: 0, piece: 0, value: 'abcd', end: 4 }], consumed: 4, cursor2: { lineStart: 0, piece: 1 } },
+    {
+      name: 'first piece before the newline arrives',
+      input: 'abcde',
+      max: 4,
+      records: [{ offset: 0, piece: 0, value: 'abcd', end: 4 }],
+      consumed: 4,
+      cursor2: { lineStart: 0, piece: 1 },
+    },
     {
       name: 'continuing inside a split line',
       input: 'e\nf\n',
@@ -71,12 +126,23 @@ test('splitLines cuts at newlines with exact offsets', () => {
 test('invalid UTF-8 passes through as the same bytes', () => {
   const bytes = Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x0a, 0xe2, 0x82, 0x0a]);
   const out = splitLines(bytes, start, 100);
-  assert.deepEqual(out.records.map((r) => [...r.value]), [[0xff, 0xfe, 0xc3, 0x28], [0xe2, 0x82]]);
+  assert.deepEqual(
+    out.records.map((r) => [...r.value]),
+    [
+      [0xff, 0xfe, 0xc3, 0x28],
+      [0xe2, 0x82],
+    ],
+  );
 });
 
 test('flushPartial sends the unfinished rest at its line start', () => {
   assert.equal(flushPartial(Buffer.alloc(0), start, 4), undefined);
-  assert.deepEqual(view(flushPartial(Buffer.from('xy'), { lineStart: 5, piece: 0 }, 4) as LineRecord), { offset: 5, piece: undefined, value: 'xy', end: 7 });
+  assert.deepEqual(view(flushPartial(Buffer.from('xy'), { lineStart: 5, piece: 0 }, 4) as LineRecord), {
+    offset: 5,
+    piece: undefined,
+    value: 'xy',
+    end: 7,
+  });
   // Two 4-byte pieces were sent already, so the rest starts at byte 8 of the line.
   const r = flushPartial(Buffer.from('ij'), { lineStart: 0, piece: 2 }, 4) as LineRecord;
   assert.deepEqual(view(r), { offset: 0, piece: 2, value: 'ij', end: 10 });

@@ -53,7 +53,9 @@ export function splitLines(buf: Buffer, cursor: LineCursor, maxLineBytes: number
       const end = base + nl + 1;
       const next = { lineStart: end, piece: 0 };
       const value = buf.subarray(pos, nl);
-      records.push(piece > 0 ? { offset: lineStart, piece, value, next, end } : { offset: lineStart, value, next, end });
+      records.push(
+        piece > 0 ? { offset: lineStart, piece, value, next, end } : { offset: lineStart, value, next, end },
+      );
       pos = nl + 1;
       lineStart = end;
       piece = 0;

@@ -43,7 +43,10 @@ const MAX_BATCH_RECORDS = 1000;
 const RECORD_OVERHEAD = 80;
 
 function tooLarge(err: unknown): boolean {
-  return (err as { type?: string }).type === 'MESSAGE_TOO_LARGE' || /larger than the max message size/.test(String((err as Error).message));
+  return (
+    (err as { type?: string }).type === 'MESSAGE_TOO_LARGE' ||
+    /larger than the max message size/.test(String((err as Error).message))
+  );
 }
 
 export class Outbox {
@@ -56,6 +59,7 @@ export class Outbox {
   private closed = false;
   /** Records per request; halved when the broker finds a request too large for its limit. */
   private recordLimit = MAX_BATCH_RECORDS;
+  private sendingSince: number | undefined;
   private readonly loopDone: Promise<void>;
 
   constructor(
@@ -75,6 +79,11 @@ export class Outbox {
 
   get inflightBytes(): number {
     return this.bytes;
+  }
+
+  /** Seconds the current produce request (with its retries) has been waiting; 0 when idle. */
+  get waitingSeconds(): number {
+    return this.sendingSince === undefined ? 0 : (Date.now() - this.sendingSince) / 1000;
   }
 
   push(q: Queued): void {
@@ -103,7 +112,12 @@ export class Outbox {
     this.wake?.();
     // A request stuck retrying against a dead broker must not hold the stop forever.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.loopDone, new Promise<void>((resolve) => { timer = setTimeout(resolve, 5000); })]);
+    await Promise.race([
+      this.loopDone,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, 5000);
+      }),
+    ]);
     clearTimeout(timer);
     await this.producer?.disconnect().catch(() => {});
     this.producer = undefined;
@@ -140,20 +154,33 @@ export class Outbox {
       const messages = batch.map((q) => ({
         key: host,
         value: q.record.value,
-        headers: rawHeaders({ host, path: q.target.path, fileId: q.fileId, offset: q.record.offset, piece: q.record.piece }),
+        headers: rawHeaders({
+          host,
+          path: q.target.path,
+          fileId: q.fileId,
+          offset: q.record.offset,
+          piece: q.record.piece,
+        }),
       }));
+      this.sendingSince ??= Date.now();
       try {
         this.producer ??= await this.connect();
         await this.producer.send(topic, messages);
       } catch (err) {
         if (tooLarge(err) && batch.length > 1) {
           this.recordLimit = Math.max(1, Math.floor(batch.length / 2));
-          this.log.warn({ records: batch.length, recordLimit: this.recordLimit }, 'Kafka refused a request as too large; sending smaller ones.');
+          this.log.warn(
+            { records: batch.length, recordLimit: this.recordLimit },
+            'Kafka refused a request as too large; sending smaller ones.',
+          );
           continue;
         }
         failures += 1;
         this.metrics.kafkaErrors.inc();
-        this.log.warn({ err: (err as Error).message, failures, inflightBytes: this.bytes }, 'Kafka produce failed; retrying the same batch.');
+        this.log.warn(
+          { err: (err as Error).message, failures, inflightBytes: this.bytes },
+          'Kafka produce failed; retrying the same batch.',
+        );
         // A producer that failed may hold a dead connection or a fenced producer id; start afresh.
         const broken = this.producer;
         this.producer = undefined;
@@ -173,6 +200,7 @@ export class Outbox {
       }
       if (failures > 0) this.log.info({ failures }, 'Kafka produce recovered.');
       failures = 0;
+      this.sendingSince = undefined;
       this.acknowledge(batch);
     }
   }
@@ -194,7 +222,8 @@ export class Outbox {
       }
     }
     this.bytes -= bytes;
-    if (this.head > 50_000 && this.head * 2 > this.queue.length) {
+    // Acknowledged records leave the array soon, so their chunk buffers can be collected.
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }

@@ -3,7 +3,9 @@
  * operations), whether a file's content was truncated, when a rotated file may be closed.
  */
 
-export type PathSeen = { readonly kind: 'missing' } | { readonly kind: 'file'; readonly dev: number; readonly ino: number };
+export type PathSeen =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'file'; readonly dev: number; readonly ino: number };
 
 export type PathChange =
   /** Same file as before (or still nothing there). */

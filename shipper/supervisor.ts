@@ -6,10 +6,10 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import type { Logger } from '../core/logger.js';
-import * as checkpoint from './checkpoint.js';
 import type { Checkpoint, Observed } from './checkpoint.js';
+import * as checkpoint from './checkpoint.js';
 import type { ShipperOptions } from './config.js';
-import { type FoundFile, type PathPattern, compilePattern, scanFiles, watchedPaths } from './discovery.js';
+import { compilePattern, type FoundFile, type PathPattern, scanFiles, watchedPaths } from './discovery.js';
 import type { RotationKind, ShipperMetrics } from './events.js';
 import { readFingerprint } from './identity.js';
 import type { LineCursor, LineRecord } from './lines.js';
@@ -86,11 +86,21 @@ export class Supervisor {
     const now = Date.now();
     for (const { fileId, entry } of plan.lost) {
       this.metrics.lostFiles.inc();
-      this.log.warn({ fileId, path: entry.path, offset: entry.offset }, 'File with unshipped lines vanished while the shipper was stopped; its tail is lost.');
+      this.log.warn(
+        { fileId, path: entry.path, offset: entry.offset },
+        'File with unshipped lines vanished while the shipper was stopped; its tail is lost.',
+      );
     }
     for (const r of [...plan.resume, ...plan.drain, ...plan.done]) {
       const state = r.file.watched ? 'live' : r.entry.state === 'done' ? 'done' : 'draining';
-      this.cp.files[r.fileId] = { ...r.entry, path: r.file.path, dev: r.file.dev, ino: r.file.ino, state, updatedAt: now };
+      this.cp.files[r.fileId] = {
+        ...r.entry,
+        path: r.file.path,
+        dev: r.file.dev,
+        ino: r.file.ino,
+        state,
+        updatedAt: now,
+      };
     }
     for (const r of plan.resume) {
       const t = await this.openTailer(r.file.path, this.resumeCursor(r.entry), r.fileId, r.entry);
@@ -101,7 +111,10 @@ export class Supervisor {
       if (!t) continue;
       t.draining = true;
       this.draining.push(t);
-      this.log.info({ path: r.file.path, fileId: r.fileId, offset: r.entry.offset }, 'Rotated file resumed; reading it to its end.');
+      this.log.info(
+        { path: r.file.path, fileId: r.fileId, offset: r.entry.offset },
+        'Rotated file resumed; reading it to its end.',
+      );
     }
     for (const f of plan.fresh) {
       const t = await this.openTailer(f.path, { lineStart: 0, piece: 0 });
@@ -116,14 +129,19 @@ export class Supervisor {
       }
     }
     for (const t of this.tailers()) {
-      await t.look(now);
-      this.trackNew(t, now);
+      if ((await t.look(now)) === 'truncated') await this.truncated(t, now);
+      else this.trackNew(t, now);
     }
     // Written even when empty: its existence is what tells the next start it is not the first run.
     this.dirty = true;
     await this.persist();
     this.log.info(
-      { files: [...this.live.keys()], draining: this.draining.length, firstRun, startAt: fromEnd ? 'end' : 'beginning' },
+      {
+        files: [...this.live.keys()],
+        draining: this.draining.length,
+        firstRun,
+        startAt: fromEnd ? 'end' : 'beginning',
+      },
       'Shipper started.',
     );
     for (const dir of new Set(this.patterns.map((p) => p.dir))) {
@@ -163,11 +181,17 @@ export class Supervisor {
 
   private resumeCursor(e: checkpoint.CheckpointEntry): LineCursor {
     // Inside a split line the piece size is the limit; if the limit changed, resend that line.
-    if (e.piece > 0 && e.lineStart + e.piece * this.options.maxLineBytes !== e.offset) return { lineStart: e.lineStart, piece: 0 };
+    if (e.piece > 0 && e.lineStart + e.piece * this.options.maxLineBytes !== e.offset)
+      return { lineStart: e.lineStart, piece: 0 };
     return { lineStart: e.lineStart, piece: e.piece };
   }
 
-  private async openTailer(path: string, cursor: LineCursor, fileId?: string, entry?: checkpoint.CheckpointEntry): Promise<Tailer | undefined> {
+  private async openTailer(
+    path: string,
+    cursor: LineCursor,
+    fileId?: string,
+    entry?: checkpoint.CheckpointEntry,
+  ): Promise<Tailer | undefined> {
     let fh: FileHandle;
     try {
       fh = await open(path, 'r');
@@ -218,7 +242,10 @@ export class Supervisor {
       this.metrics.checkpointWrites.inc();
     } catch (err) {
       this.dirty = true;
-      this.log.error({ err: (err as Error).message, dir: this.options.checkpointDir }, 'Cannot write checkpoint; will retry.');
+      this.log.error(
+        { err: (err as Error).message, dir: this.options.checkpointDir },
+        'Cannot write checkpoint; will retry.',
+      );
     }
   }
 
@@ -265,7 +292,14 @@ export class Supervisor {
       }
       this.trackNew(t, now);
       read += await t.read(this.outbox);
-      if (t.atEnd && mayFlushPartial({ pendingBytes: t.pendingBytes, quietMs: now - t.changedAt, flushMs: this.options.partialFlushMs })) {
+      if (
+        t.atEnd &&
+        mayFlushPartial({
+          pendingBytes: t.pendingBytes,
+          quietMs: now - t.changedAt,
+          flushMs: this.options.partialFlushMs,
+        })
+      ) {
         t.flush(this.outbox);
       }
       this.metrics.lagBytes.set({ path: this.label(t) }, Math.max(0, t.size - t.ackOffset));
@@ -273,6 +307,7 @@ export class Supervisor {
     await this.closeDrained(now);
     this.metrics.filesOpen.set(this.live.size + this.draining.length);
     this.metrics.inflightBytes.set(this.outbox.inflightBytes);
+    this.metrics.requestWait.set(this.outbox.waitingSeconds);
     return read > 0;
   }
 
@@ -303,7 +338,7 @@ export class Supervisor {
           await this.follow(path, seen);
           break;
         case 'removed':
-          if (old) await this.drain(old, (await old.deleted) ? 'delete' : 'rename', now);
+          if (old) await this.drain(old, (await old.isDeleted()) ? 'delete' : 'rename', now);
           break;
       }
     }
@@ -314,7 +349,10 @@ export class Supervisor {
    * file shipped before (a glob that also matches rotated names), else from its beginning. A
    * file some tailer is still draining is left to that tailer.
    */
-  private async follow(path: string, seen: { kind: 'file'; dev: number; ino: number } | { kind: 'missing' }): Promise<void> {
+  private async follow(
+    path: string,
+    seen: { kind: 'file'; dev: number; ino: number } | { kind: 'missing' },
+  ): Promise<void> {
     if (seen.kind === 'missing') return;
     if (this.tailers().some((t) => t.dev === seen.dev && t.ino === seen.ino)) return;
     for (const [fileId, e] of Object.entries(this.cp.files)) {
@@ -343,7 +381,10 @@ export class Supervisor {
     this.metrics.rotations.inc({ kind });
     if (t.fileId !== undefined) this.cp = checkpoint.setState(this.cp, t.fileId, 'draining', now);
     this.dirty = true;
-    this.log.info({ path: t.path, kind, fileId: t.fileId, readPos: t.readPos }, 'Log file rotated; reading the old file to its end.');
+    this.log.info(
+      { path: t.path, kind, fileId: t.fileId, readPos: t.readPos },
+      'Log file rotated; reading the old file to its end.',
+    );
   }
 
   /**
@@ -363,15 +404,25 @@ export class Supervisor {
       t.moveTo(copy.fh, copy.dev, copy.ino);
       await old.close().catch(() => {});
       if (t.fileId !== undefined) {
-        this.cp = checkpoint.setState(this.cp, t.fileId, 'draining', now, { path: copy.path, dev: copy.dev, ino: copy.ino });
+        this.cp = checkpoint.setState(this.cp, t.fileId, 'draining', now, {
+          path: copy.path,
+          dev: copy.dev,
+          ino: copy.ino,
+        });
       }
-      this.log.info({ path: t.path, copy: copy.path, readPos: t.readPos }, 'Log file truncated (copytruncate); reading the rest from its copy.');
+      this.log.info(
+        { path: t.path, copy: copy.path, readPos: t.readPos },
+        'Log file truncated (copytruncate); reading the rest from its copy.',
+      );
     } else {
       // Nothing holds the bytes after readPos any more; what was read is still sent.
       t.flush(this.outbox);
       t.ended = true;
       if (t.fileId !== undefined) this.cp = checkpoint.setState(this.cp, t.fileId, 'draining', now);
-      this.log.info({ path: t.path, readPos: t.readPos }, 'Log file truncated; following it again from its beginning.');
+      this.log.info(
+        { path: t.path, readPos: t.readPos },
+        'Log file truncated; following it again from its beginning.',
+      );
     }
     this.dirty = true;
     if (!this.draining.includes(t)) {
@@ -384,7 +435,9 @@ export class Supervisor {
     }
   }
 
-  private async findCopy(t: Tailer): Promise<{ fh: FileHandle; path: string; dev: number; ino: number } | undefined> {
+  private async findCopy(
+    t: Tailer,
+  ): Promise<{ fh: FileHandle; path: string; dev: number; ino: number } | undefined> {
     const id = t.identity;
     if (!id) return undefined;
     for (const f of await scanFiles(this.patterns)) {
@@ -393,7 +446,8 @@ export class Supervisor {
       try {
         fh = await open(f.path, 'r');
         const st = await fh.stat();
-        if ((await readFingerprint(fh, id.fpLen)) === id.fp) return { fh, path: f.path, dev: st.dev, ino: st.ino };
+        if ((await readFingerprint(fh, id.fpLen)) === id.fp)
+          return { fh, path: f.path, dev: st.dev, ino: st.ino };
       } catch {
         // Vanished between readdir and open: not the copy.
       }
@@ -405,7 +459,11 @@ export class Supervisor {
   private async closeDrained(now: number): Promise<void> {
     const keep: Tailer[] = [];
     for (const t of this.draining) {
-      const quiet = mayClose({ atEnd: t.atEnd, quietMs: now - t.changedAt, idleMs: this.options.rotatedIdleMs });
+      const quiet = mayClose({
+        atEnd: t.atEnd,
+        quietMs: now - t.changedAt,
+        idleMs: this.options.rotatedIdleMs,
+      });
       if (!(t.ended || quiet)) {
         keep.push(t);
         continue;
@@ -419,7 +477,10 @@ export class Supervisor {
       this.metrics.lagBytes.remove({ path: this.label(t) });
       if (t.fileId !== undefined) this.cp = checkpoint.setState(this.cp, t.fileId, 'done', now);
       this.dirty = true;
-      this.log.info({ path: t.path, fileId: t.fileId, offset: t.ackOffset }, 'Rotated log file fully shipped and closed.');
+      this.log.info(
+        { path: t.path, fileId: t.fileId, offset: t.ackOffset },
+        'Rotated log file fully shipped and closed.',
+      );
     }
     this.draining = keep;
   }

@@ -7,7 +7,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { ShipperMetrics } from './events.js';
 import { type FileIdentity, fileIdOf, identify, readFingerprint } from './identity.js';
-import { bufferStart, type LineCursor, type LineRecord, flushPartial, splitLines } from './lines.js';
+import { bufferStart, flushPartial, type LineCursor, type LineRecord, splitLines } from './lines.js';
 import type { AckTarget, Outbox } from './producer.js';
 import { type ContentChange, contentChange } from './rotation.js';
 
@@ -48,6 +48,8 @@ export class Tailer implements AckTarget {
   /** Records handed to the outbox and not yet acknowledged. */
   unacked = 0;
   size = 0;
+  /** Size at the last fingerprint comparison. */
+  private fpCheckedSize = -1;
   /** When the size last changed (ms). */
   changedAt: number;
   /** Rotated away, deleted or truncated: read to the end, then close. */
@@ -102,16 +104,25 @@ export class Tailer implements AckTarget {
       if (this.identity) this.fileId = fileIdOf(this.identity);
     }
     if (this.identity && !this.draining && st.size < this.identity.fpLen) return 'truncated';
-    // A file being drained is no longer at its name, so nobody truncates it through the name.
-    const fpNow =
-      this.identity && !this.draining && st.size >= this.readPos && this.changedAt === now
-        ? await readFingerprint(this.fh, this.identity.fpLen)
-        : undefined;
-    return contentChange({ readPos: this.readPos, size: st.size, fpThen: fpNow && this.identity?.fp, fpNow });
+    // The first bytes are compared again whenever the size moved since they were last compared
+    // (a file emptied and refilled past readPos between two looks has the same inode, other
+    // first bytes). A file being drained is no longer at its name: nobody truncates it there.
+    let fpNow: string | undefined;
+    if (this.identity && !this.draining && st.size !== this.fpCheckedSize) {
+      fpNow = (await readFingerprint(this.fh, this.identity.fpLen)) ?? '';
+      this.fpCheckedSize = st.size;
+    }
+    return contentChange({
+      readPos: this.readPos,
+      size: st.size,
+      fpThen: fpNow === undefined ? undefined : this.identity?.fp,
+      fpNow,
+    });
   }
 
-  get deleted(): Promise<boolean> {
-    return this.fh.stat().then((st) => st.nlink === 0);
+  /** The file has no name left (deleted while open); its bytes are still readable here. */
+  async isDeleted(): Promise<boolean> {
+    return (await this.fh.stat()).nlink === 0;
   }
 
   /** Reads up to the size last seen while the outbox has room. Returns the bytes read. */

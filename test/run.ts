@@ -104,7 +104,8 @@ async function main(): Promise<number> {
     allowPositionals: true,
   });
   const both = !values.unit && !values.integration;
-  const matches = (f: string) => positionals.length === 0 || positionals.some((p) => f.includes(p));
+  // Names match the path below the build folder, so `dashboards` does not match `dist-dashboards/`.
+  const matches = (f: string) => positionals.length === 0 || positionals.some((p) => relative(distRoot, f).includes(p));
   const unit = values.unit || both ? testFiles(distRoot, integrationDir).filter(matches) : [];
   const integration = values.integration || both ? testFiles(integrationDir, undefined).filter(matches) : [];
   mkdirSync(join(distRoot, '..', 'test-results'), { recursive: true });

@@ -1,7 +1,8 @@
 /**
  * The one place the metric queries meet the Elasticsearch client: a search over our aliases
  * that tolerates missing indices (a fresh install has none; the answer is zeros) and turns
- * client failures into catalogued errors (unreachable or busy → 503, a refused query → 502).
+ * client failures into catalogued errors (unreachable or busy → 503, too many buckets → 400, a
+ * refused query → 502).
  */
 import { errors, type estypes } from '@elastic/elasticsearch';
 import type { EsClient } from '../../core/elasticsearch.js';
@@ -24,6 +25,17 @@ export function toMailpulseError(err: unknown, url = 'Elasticsearch'): Mailpulse
   if (err instanceof errors.ResponseError) {
     const status = err.statusCode ?? 0;
     const type = (err.body as { error?: { type?: string; reason?: string } } | undefined)?.error;
+    // The request asked for more buckets than the cluster allows (`search.max_buckets`): the
+    // parameters' fault, whatever the schema let through, so a 400 and not a 5xx.
+    if (JSON.stringify(err.body ?? '').includes('too_many_buckets_exception')) {
+      return new MailpulseError(
+        'MP_ERR_API_VALIDATION',
+        [
+          'the range holds more buckets than Elasticsearch answers at once (search.max_buckets): use a wider interval or a shorter range',
+        ],
+        { cause: err },
+      );
+    }
     if (status === 429 || status === 503 || status === 502 || status === 504) {
       return new MailpulseError(
         'MP_ERR_ES_UNREACHABLE',

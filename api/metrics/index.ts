@@ -14,7 +14,15 @@
  * - Missing indices answer zeros (a fresh install); Elasticsearch unreachable or busy throws
  *   `MP_ERR_ES_UNREACHABLE` (503), a refused query `MP_ERR_API_ES_QUERY` (502).
  */
-export { COUNTED, DISTINCT_PRECISION, deliveryRate, distinctMessages } from './counting.js';
+export {
+  BUCKET_DISTINCT_PRECISION,
+  COUNTED,
+  DELIVERED_MESSAGE,
+  DISTINCT_PRECISION,
+  deliveryRate,
+  distinctMessages,
+  RECEIVED_MESSAGE,
+} from './counting.js';
 export { deferrals, deferralsQuery, shapeDeferrals } from './deferrals.js';
 export { DELAY_PERCENTS, type Delays, delayAggs, nearestRank, readDelays } from './delays.js';
 export {

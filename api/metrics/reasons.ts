@@ -4,13 +4,14 @@
  * the same blocklist are one row.
  */
 import type { estypes } from '@elastic/elasticsearch';
+import { type ReasonCategory, ReasonCategorySchema } from '../../core/event.js';
 import type { CountRow, ReasonRow } from '../schemas/common.js';
 import type { CategoryRow } from '../schemas/reasons.js';
 import { type Bucket, buckets, num } from './es.js';
 import { F } from './fields.js';
 
 /** Events without a category (older parsers, odd lines) are counted, under this name. */
-export const UNCATEGORIZED = 'other';
+export const UNCATEGORIZED: ReasonCategory = 'other';
 /** Reason text of events that carry a category but no text. */
 export const NO_REASON_TEXT = '';
 
@@ -61,13 +62,22 @@ function codeUnitOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * The category of a bucket: one of the parser's, or `other` for a value this version does not
+ * know (documents written by another version), so an answer always fits its schema.
+ */
+export function knownCategory(value: unknown): ReasonCategory {
+  const parsed = ReasonCategorySchema.safeParse(value);
+  return parsed.success ? parsed.data : UNCATEGORIZED;
+}
+
 /** Categories with their top reasons, and the flat top list of (category, reason) pairs. */
 export function readReasons(
   aggs: unknown,
   limit: number,
 ): { categories: CategoryRow[]; reasons: ReasonRow[] } {
   const categories: CategoryRow[] = buckets(aggs, 'categories').map((c: Bucket) => ({
-    category: String(c.key),
+    category: knownCategory(c.key),
     count: c.doc_count,
     reasons: buckets(c, 'reasons').map((r) => ({ reason: String(r.key), count: r.doc_count })),
   }));

@@ -7,7 +7,6 @@
  */
 import type { estypes } from '@elastic/elasticsearch';
 import type { EsClient } from '../../core/elasticsearch.js';
-import { type ReasonCategory, ReasonCategorySchema } from '../../core/event.js';
 import type { SummaryResponse } from '../schemas/summary.js';
 import { COUNTED, DELIVERED_MESSAGE, deliveryRate, distinctMessages, RECEIVED_MESSAGE } from './counting.js';
 import { delayAggs, readDelays } from './delays.js';
@@ -16,7 +15,7 @@ import { eventsIndex, F, M, messagesIndex, RECIPIENT_DOMAIN } from './fields.js'
 import { eventScope, type Filters, messageFilterClauses, timeRangeQuery } from './filters.js';
 import { dateHistogram, fillBuckets } from './histogram.js';
 import { isoString, type TimeRange } from './range.js';
-import { readReasons, reasonAggs, topTerms, UNCATEGORIZED } from './reasons.js';
+import { readReasons, reasonAggs, topTerms } from './reasons.js';
 
 type Query = estypes.QueryDslQueryContainer;
 type AggMap = Record<string, estypes.AggregationsAggregationContainer>;
@@ -27,6 +26,7 @@ const HOUR_MS = 3_600_000;
 function reportHour(iso: string): string {
   return `${iso.slice(0, 13)}:00:00Z`;
 }
+
 /** Rows of each reason table and top list, as the report's default. */
 export const SUMMARY_TOP = 50;
 /** Destination domains listed; the report lists every domain, the API the busiest ones. */
@@ -142,14 +142,9 @@ export function summaryMessagesQuery(prefix: string, range: TimeRange, filters: 
   };
 }
 
-function category(value: unknown): ReasonCategory {
-  const parsed = ReasonCategorySchema.safeParse(value);
-  return parsed.success ? parsed.data : UNCATEGORIZED;
-}
-
 function reasonRows(aggs: unknown, name: string): SummaryResponse['rejections'] {
   const table = (aggs as Record<string, unknown> | undefined)?.[name];
-  return readReasons(table, SUMMARY_TOP).reasons.map((r) => ({ ...r, category: category(r.category) }));
+  return readReasons(table, SUMMARY_TOP).reasons;
 }
 
 export function shapeSummary(

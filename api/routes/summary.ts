@@ -1,5 +1,5 @@
 import { summary } from '../metrics/summary.js';
-import { RangeQuerySchema } from '../schemas/common.js';
+import { HourlyRangeQuerySchema } from '../schemas/common.js';
 import { SummaryResponseSchema } from '../schemas/summary.js';
 import { type ApiRoutes, ERROR_RESPONSES } from './context.js';
 
@@ -10,7 +10,7 @@ export const summaryRoutes: ApiRoutes = async (app, ctx) => {
       schema: {
         tags: ['metrics'],
         summary: 'The `mailpulse report --json` figures for a time range',
-        querystring: RangeQuerySchema,
+        querystring: HourlyRangeQuerySchema,
         response: { 200: SummaryResponseSchema, ...ERROR_RESPONSES },
       },
     },

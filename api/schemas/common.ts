@@ -4,6 +4,7 @@
  * handler sees absolute milliseconds and every query of one answer uses the same `now`.
  */
 import { z } from 'zod';
+import { ReportSchema } from '../../report/index.js';
 import { type Filters, FiltersSchema } from '../metrics/filters.js';
 import {
   autoInterval,
@@ -52,6 +53,7 @@ export function resolveRange(q: { from: string; to: string }, ctx: z.RefinementC
   return { from, to };
 }
 
+const HOUR_MS = 3_600_000;
 const rangeShape = { ...rangeFields, ...FiltersSchema.shape };
 const bucketShape = { ...rangeShape, interval: intervalText.optional() };
 type RangeInput = z.output<z.ZodObject<typeof rangeShape>> & { limit?: number };
@@ -105,6 +107,14 @@ export const topLimit = (fallback: number, max: number) =>
 
 /** Range and filters, for answers without time buckets. */
 export const RangeQuerySchema = z.strictObject(rangeShape).transform(toRange);
+/** Range and filters for answers with an hourly table (`/summary`): at most MAX_BUCKETS hours. */
+export const HourlyRangeQuerySchema = RangeQuerySchema.refine(
+  (q) => bucketCount(q.range, HOUR_MS) <= MAX_BUCKETS,
+  {
+    message: `the range may span at most ${MAX_BUCKETS} hours (its hourly table has a row per hour)`,
+    path: ['from'],
+  },
+);
 /** Range, filters and the length of top lists. */
 export const rangeTopQuery = (fallback: number, max: number) =>
   z.strictObject({ ...rangeShape, limit: topLimit(fallback, max) }).transform(toRange);
@@ -119,11 +129,8 @@ export const PeriodSchema = z.object({
   to: z.string().describe('End of the range asked for (exclusive), ISO 8601 UTC'),
 });
 
-export const ReasonRowSchema = z.object({
-  category: z.string(),
-  reason: z.string(),
-  count: z.number().int(),
-});
+/** One row of a reason table: the report's row (`report/schema.ts`), one schema for both. */
+export const ReasonRowSchema = ReportSchema.shape.rejections.element;
 export type ReasonRow = z.infer<typeof ReasonRowSchema>;
 
 export const CountRowSchema = z.object({ key: z.string(), count: z.number().int() });

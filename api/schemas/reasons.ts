@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { ReasonCategorySchema } from '../../core/event.js';
 import { CountRowSchema, PeriodSchema, ReasonRowSchema } from './common.js';
 
 const count = z.number().int().nonnegative();
 
 export const CategoryRowSchema = z.object({
-  category: z.string(),
+  category: ReasonCategorySchema,
   count,
   reasons: z.array(z.object({ reason: z.string(), count })).describe('Top reasons in this category'),
 });

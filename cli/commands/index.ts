@@ -15,7 +15,7 @@ Elasticsearch acknowledged the batch. Start more instances to share the partitio
 Installs the index templates at start and deletes daily indices older than RETENTION_DAYS
 (at start and daily). Runs until SIGINT or SIGTERM.
 
-Settings: INDEXER_GROUP_ID, INDEXER_SESSION_TIMEOUT_MS, INDEXER_FETCH_BYTES,
+Settings: INDEXER_GROUP_ID, INDEXER_SESSION_TIMEOUT_MS, INDEXER_FETCH_BYTES, INDEXER_PARTITION_CONCURRENCY,
 INDEXER_BULK_DOCS, INDEXER_BULK_CONCURRENCY, INDEXER_MAX_LINE_BYTES, INDEXER_RETRY_MAX_MS,
 plus the Kafka and Elasticsearch ones.
 `;

@@ -12,7 +12,12 @@ const fixture = repoPath('fixtures', 'logs', 'small-mx.maillog');
 function mailpulse(args: string[], input?: string) {
   const r = spawnSync(
     process.execPath,
-    ['-e', `import(${JSON.stringify(cli)}).then(async m => { process.exitCode = await m.main(process.argv.slice(1)); })`, '--', ...args],
+    [
+      '-e',
+      `import(${JSON.stringify(cli)}).then(async m => { process.exitCode = await m.main(process.argv.slice(1)); })`,
+      '--',
+      ...args,
+    ],
     { encoding: 'utf8', ...(input !== undefined ? { input } : {}) },
   );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -1,3 +1,4 @@
+import { loadConfig } from '../../core/config.js';
 import { MailpulseError } from '../../core/errors.js';
 import { type Command, parseCommandArgs } from '../command.js';
 
@@ -29,14 +30,20 @@ const command: Command = {
       top: { type: 'string' },
     });
     const year = values.year === undefined ? undefined : Number(values.year);
-    if (year !== undefined && !Number.isInteger(year)) throw new MailpulseError('MP_ERR_CLI_USAGE', [`--year expects a year, got "${values.year}"`]);
+    if (year !== undefined && !Number.isInteger(year))
+      throw new MailpulseError('MP_ERR_CLI_USAGE', [`--year expects a year, got "${values.year}"`]);
     const top = values.top === undefined ? 10 : Number(values.top);
-    if (!Number.isInteger(top) || top < 1) throw new MailpulseError('MP_ERR_CLI_USAGE', [`--top expects a positive integer, got "${values.top}"`]);
-    const timeZone = values.tz ?? process.env.TZ_DEFAULT ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+    if (!Number.isInteger(top) || top < 1)
+      throw new MailpulseError('MP_ERR_CLI_USAGE', [`--top expects a positive integer, got "${values.top}"`]);
+    const timeZone = loadConfig({ overrides: { TZ_DEFAULT: values.tz } }).parser.timeZone;
     const { reportOfFiles, renderText } = await import('../../report/index.js');
     const report = await reportOfFiles(positionals, { year, timeZone });
-    const text = values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, { timeZone, rows: top });
-    await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+    const text = values.json
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : renderText(report, { timeZone, rows: top });
+    await new Promise<void>((resolve, reject) =>
+      process.stdout.write(text, (err) => (err ? reject(err) : resolve())),
+    );
     return 0;
   },
 };

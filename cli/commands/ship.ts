@@ -31,7 +31,10 @@ const command: Command = {
     );
     const config = loadConfig({ file: values.config });
     const logger = createLogger(config.logLevel);
-    const shipper = await startShipper(config, logger, { fromBeginning: values['from-beginning'], statsLog: true });
+    const shipper = await startShipper(config, logger, {
+      fromBeginning: values['from-beginning'],
+      statsLog: true,
+    });
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));

@@ -11,7 +11,9 @@ export function pf(event: MailEvent): Postfix {
   return event.postfix;
 }
 
+/** Sets `postfix.detail[key]`; a number that is not finite (`1.2.3`, 400 digits) is left out. */
 export function detail(event: MailEvent, key: string, value: string | number): void {
+  if (typeof value === 'number' && !Number.isFinite(value)) return;
   const p = pf(event);
   if (p.detail === undefined) p.detail = {};
   p.detail[key] = value;
@@ -122,14 +124,6 @@ export function setSource(event: MailEvent, ep: Endpoint): void {
   event.source = source;
 }
 
-/** `<addr>` at i: the address without brackets and the index after `>`. */
-export function angleAt(s: string, i: number): { value: string; end: number } | undefined {
-  if (s.charCodeAt(i) !== 60) return undefined;
-  const close = s.indexOf('>', i + 1);
-  if (close < 0) return undefined;
-  return { value: s.slice(i + 1, close), end: close + 1 };
-}
-
 /**
  * `key=value, key=value, ...` from `i`; `<...>` values are read to their closing bracket (an
  * address may contain `, `). Stops at `status=` and gives back the rest unsplit, since the
@@ -169,7 +163,7 @@ export function stripAngles(v: string): string {
 export function seconds(v: string | undefined): number {
   if (v === undefined || v.length === 0 || v.length > 20) return Number.NaN;
   const n = Number(v);
-  return n >= 0 ? n : Number.NaN;
+  return n >= 0 && n < Number.POSITIVE_INFINITY ? n : Number.NaN;
 }
 
 /** Leading integer of `v` (`1 (queue active)` → 1); NaN when none. */

@@ -70,7 +70,7 @@ rules:
       method: 'POST',
       url: '/api/v1/silences',
       payload: {
-        matchers: { alertname: 'fatal-by-host', 'host.name': 'mx7' },
+        matchers: { alertname: 'fatal-by-host', host_name: 'mx7' },
         duration: '2h',
         comment: 'maintenance',
         created_by: 'ops',
@@ -129,7 +129,9 @@ rules:
       await handle.engine.evaluateDue();
       assert.deepEqual(receiver.received.map(payloadAlerts), [['firing:mx8'], ['firing:mx7']]);
       const history = (
-        (await app.inject({ url: `/api/v1/alerts?rule=fatal-by-host&since=${new Date(t0).toISOString()}` })).json() as {
+        (
+          await app.inject({ url: `/api/v1/alerts?rule=fatal-by-host&since=${new Date(t0).toISOString()}` })
+        ).json() as {
           history: Array<{ group: string; from: string; to: string; notice?: string }>;
         }
       ).history;

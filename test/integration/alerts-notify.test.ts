@@ -7,8 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   type AlertsHandle,
+  createEngine,
   esStateStore,
   type Notification,
+  parseRules,
+  type StateStore,
   slackNotifier,
   startAlerts,
   verify,
@@ -133,6 +136,37 @@ describe('notifiers', () => {
     );
     const dead = await esStateStore(index.client, index.prefix).listDeadLetters(10);
     assert.equal(dead.length, 0);
+  });
+
+  it('a crash after sending and before recording re-sends the step with the same webhook-id', async () => {
+    receiver = await startReceiver();
+    const ruleSet = parseRules(patternRules('fatal-crash'), 'rules.yaml');
+    const real = esStateStore(index.client, index.prefix);
+    const clock = manualClock(t0 + MIN);
+    const engineWith = (store: StateStore) =>
+      createEngine({
+        client: index.client,
+        prefix: index.prefix,
+        store,
+        ruleSet,
+        notifiers: [
+          webhookNotifier({ url: receiver.url, secret: WEBHOOK_SECRET, logger: testLogger(), retry: RETRY }),
+        ],
+        logger: testLogger(),
+        publicUrl: 'http://mailpulse.test',
+        now: clock.now,
+      });
+    // The first engine "dies" at the record: its write never reaches the index.
+    const dying = engineWith({ ...real, write: async () => Promise.reject(new Error('killed')) });
+    await dying.init();
+    await dying.evaluateDue();
+    const restarted = engineWith(real);
+    await restarted.init();
+    await restarted.evaluateDue();
+    await receiver.close();
+    assert.equal(receiver.received.length, 2, 'at-least-once: the step is sent again');
+    assert.equal(receiver.received[0]?.headers['webhook-id'], receiver.received[1]?.headers['webhook-id']);
+    assert.equal(receiver.received[0]?.body, receiver.received[1]?.body);
   });
 
   it('webhook: a 4xx other than 429 is not retried and becomes a dead letter in Elasticsearch', async () => {

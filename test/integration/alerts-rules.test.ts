@@ -66,6 +66,7 @@ describe('alert rules against Elasticsearch', () => {
   let index: TestIndex;
   let receiver: Receiver;
   const t0 = baseTime();
+  const t1 = t0 + 3_600_000;
 
   before(async () => {
     index = await testIndex('alerts-rules');
@@ -91,12 +92,15 @@ describe('alert rules against Elasticsearch', () => {
       line.sasl(t0 + 11_000, '198.51.100.2', 'sasl'),
       line.sasl(t0 + 12_000, '198.51.100.1', 'sasl'),
       line.sasl(t0 + 2 * MIN + 30_000, '198.51.100.3', 'sasl'),
-      // spike vs same hour: sh1 and sh2 bounce 6 times at 1m..6m; on each of the 2 days before,
+      // spike vs same hour: sh1 and sh2 bounce 6 times at 1m..6m after t1; on each of the 2 days before,
       // sh1 bounced once and sh2 three times in the same 10 minutes.
-      ...['sh1', 'sh2'].flatMap((h) => [1, 2, 3, 4, 5, 6].map((m) => line.bounced(t0 + m * MIN, `u${m}@x.example`, h))),
+      // (an hour after t0, away from the other bounces)
+      ...['sh1', 'sh2'].flatMap((h) =>
+        [1, 2, 3, 4, 5, 6].map((m) => line.bounced(t1 + m * MIN, `u${m}@x.example`, h)),
+      ),
       ...[1, 2].flatMap((d) => [
-        line.bounced(t0 - d * DAY + 2 * MIN, 'p@x.example', 'sh1'),
-        ...[2, 3, 4].map((m) => line.bounced(t0 - d * DAY + m * MIN, 'p@x.example', 'sh2')),
+        line.bounced(t1 - d * DAY + 2 * MIN, 'p@x.example', 'sh1'),
+        ...[2, 3, 4].map((m) => line.bounced(t1 - d * DAY + m * MIN, 'p@x.example', 'sh2')),
       ]),
       // absence: quiet1 logs every minute 0..15; quiet2 at 0, 1, 2 then again at 12:30
       ...Array.from({ length: 16 }, (_, i) => line.connect(t0 + i * MIN, 'quiet1')),
@@ -216,7 +220,7 @@ rules:
     query_delay: 0s
     notify: [webhook]
 `;
-    const run = await drive(start(rules), receiver, t0, [5, 6, 7, 8]);
+    const run = await drive(start(rules), receiver, t1, [5, 6, 7, 8]);
     assert.deepEqual(Object.fromEntries(run.log), { 6: [['firing:sh1']] });
   });
 

@@ -5,7 +5,7 @@
  * a config for one test's engine.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -139,9 +139,16 @@ export async function startReceiver(): Promise<Receiver> {
   };
 }
 
-/** A rules file in a fresh temporary folder; returns its path. */
+let rulesDir: string | undefined;
+
+/** A rules file in a fresh folder (each its own, for the watcher) under one temporary folder removed at exit. */
 export function writeRules(text: string, name = 'rules.yaml'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mp-alerts-'));
+  if (rulesDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'mp-alerts-'));
+    rulesDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  const dir = mkdtempSync(join(rulesDir, 'r-'));
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
@@ -182,6 +189,6 @@ export function payloadAlerts(r: Received): string[] {
     alerts: Array<{ annotations: Record<string, string>; labels: Record<string, string> }>;
   };
   return p.alerts
-    .map((a) => `${a.annotations.notice}:${a.labels.domain ?? a.labels.host ?? a.labels['host.name'] ?? ''}`)
+    .map((a) => `${a.annotations.notice}:${a.labels.domain ?? a.labels.host ?? a.labels.host_name ?? ''}`)
     .sort();
 }

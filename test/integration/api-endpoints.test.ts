@@ -80,6 +80,8 @@ describe('summary', () => {
     assert.deepEqual(s.bounce_reasons, report.bounce_reasons);
     assert.deepEqual(s.per_domain, report.per_domain);
     assert.equal(s.bytes.received, t.bytes.received);
+    assert.deepEqual(s.top_senders, report.top_senders);
+    assert.deepEqual(s.top_recipients, report.top_recipients);
     const nonZero = s.per_hour.filter(
       (h) => h.received + h.delivered + h.deferred + h.bounced + h.rejected > 0,
     );

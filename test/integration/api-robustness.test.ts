@@ -167,6 +167,7 @@ describe('random query strings', () => {
       ['/api/v1/summary?from=2026-03-14T00:00:00', /from: expected ISO 8601/],
       ['/api/v1/summary?domain=a@b.example', /domain must be a domain/],
       ['/api/v1/summary?host=a&host=b', /host/],
+      ['/api/v1/summary?from=2020-01-01&to=2026-01-01', /at most 10000 hours/],
     ];
     for (const [url, message] of cases) {
       const res = await open.inject({ method: 'GET', url });

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { esStateStore } from '../../alerts/index.js';
 import { buildApp } from '../../api/index.js';
 import { loadConfig } from '../../core/config.js';
 import { createEsClient } from '../../core/elasticsearch.js';
@@ -41,6 +42,7 @@ before(async () => {
   if (skip) return;
   await installTemplates(client, prefix);
   await indexLines(client, prefix, fixtureLines(), { timeZone: 'UTC' });
+  await writeFiringAlert();
   app = await buildApp({ es: client, prefix, logger: createLogger('silent'), pipelineMetrics: false });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   browser = await chromium.launch({
@@ -69,9 +71,41 @@ after(async () => {
   await client.close();
 });
 
+const ALERT_SUMMARY = 'delivery rate 75% is below 95% for example.org';
+
+/** A firing alert as the alert engine stores it, so the page has an active alert to show. */
+async function writeFiringAlert(): Promise<void> {
+  const store = esStateStore(client, prefix);
+  await store.ensureIndex();
+  const since = new Date(Date.now() - 10 * 60_000).toISOString();
+  await store.write({
+    rule: 'delivery_rate_low',
+    evaluatedUpTo: Date.now(),
+    upsert: [
+      {
+        rule: 'delivery_rate_low',
+        group: 'example.org',
+        labels: { domain: 'example.org' },
+        severity: 'critical',
+        status: 'firing',
+        since,
+        active_at: since,
+        fired_at: since,
+        notified_at: null,
+        value: 0.75,
+        summary: ALERT_SUMMARY,
+        examples: [],
+        updated_at: new Date().toISOString(),
+      },
+    ],
+    remove: [],
+    history: [],
+  });
+}
+
 async function openView(view: string): Promise<void> {
   await page.goto(`${base}/#view=${view}&range=now-24h&refresh=0`);
-  await page.waitForSelector(`body[data-loaded="${view}"]`, { timeout: 20_000 });
+  await page.waitForSelector(`body[data-loaded="${view}"]`, { timeout: 60_000 });
 }
 
 // innerText (what is rendered, table cells tab-separated) is the point, not textContent.
@@ -97,6 +131,12 @@ test('delivery view: the figures are the fixture truth and every chart is drawn'
   const domains = await page.locator('#c-domains tbody tr td:first-child').allInnerTexts();
   for (const d of ['gmail.com', 'example.net', 'seznam.cz', 'example.org'])
     assert.ok(domains.includes(d), `${d} in ${domains}`);
+  assert.ok(await page.locator('#alerts').isVisible());
+  assert.match(await text('#alerts'), /^1 active alert/);
+  assert.match(
+    await text('#alerts'),
+    new RegExp(`\\[critical\\] delivery_rate_low \\(example\\.org\\), firing: ${ALERT_SUMMARY}`),
+  );
   await page.screenshot({ path: `${shots}/dashboards-page-delivery.png`, fullPage: true });
 });
 
@@ -135,7 +175,7 @@ test('search finds the traced message by queue ID and by sender, and opens its l
   await openView('delivery');
   await page.fill('#search-input', TRACE_QUEUE_ID);
   await page.click('#search button');
-  await page.waitForSelector('#search-table tbody tr', { timeout: 10_000 });
+  await page.waitForSelector('#search-table tbody tr', { timeout: 30_000 });
   const rows = await page.locator('#search-table tbody tr').allInnerTexts();
   assert.equal(rows.length, 1);
   assert.match(rows[0]!, new RegExp(TRACE_QUEUE_ID));
@@ -143,11 +183,11 @@ test('search finds the traced message by queue ID and by sender, and opens its l
 
   await page.fill('#search-input', TRACE_SENDER);
   await page.click('#search button');
-  await page.locator('#search-results h2', { hasText: TRACE_SENDER }).waitFor({ timeout: 10_000 });
+  await page.locator('#search-results h2', { hasText: TRACE_SENDER }).waitFor({ timeout: 30_000 });
   assert.match(await text('#search-table tbody'), new RegExp(TRACE_QUEUE_ID));
 
   await page.click('#search-table tbody tr');
-  await page.waitForSelector('#trace-body pre', { timeout: 10_000 });
+  await page.waitForSelector('#trace-body pre', { timeout: 30_000 });
   const lines = await page.locator('#trace-body pre').allInnerTexts();
   assert.equal(lines.filter((l) => l.includes('status=deferred')).length, FIXTURE_TRUTH.deferrals);
   await page.screenshot({ path: `${shots}/dashboards-page-trace.png` });
@@ -159,13 +199,13 @@ test('live refresh: a rejection indexed after the page loaded shows up without a
 }, async () => {
   await page.goto('about:blank');
   await page.goto(`${base}/#view=rejections&range=now-24h&refresh=15`);
-  await page.waitForSelector('body[data-loaded="rejections"]', { timeout: 20_000 });
+  await page.waitForSelector('body[data-loaded="rejections"]', { timeout: 60_000 });
   assert.equal(await text('#t-rejected'), String(FIXTURE_TRUTH.rejected));
   // Its own stream name: ids of lines without a source derive from (stream, position).
   await indexLines(client, prefix, [lateRejectLine()], { timeZone: 'UTC', stream: 'late' });
   await page
     .locator('#t-rejected', { hasText: String(FIXTURE_TRUTH.rejected + 1) })
-    .waitFor({ timeout: 30_000 });
+    .waitFor({ timeout: 60_000 });
   assert.deepEqual(pageErrors, []);
 });
 
@@ -190,11 +230,11 @@ test('with API_TOKEN set, the page asks for the token once and then shows the fi
       void d.accept(token);
     });
     await p.goto(`${url}/#view=delivery&range=now-24h&refresh=0`);
-    await p.waitForSelector('body[data-loaded="delivery"]', { timeout: 20_000 });
+    await p.waitForSelector('body[data-loaded="delivery"]', { timeout: 60_000 });
     assert.equal(prompts.length, 1, 'one prompt for all parallel requests');
     assert.equal(await p.locator('#t-delivered').textContent(), String(FIXTURE_TRUTH.delivered));
     await p.reload();
-    await p.waitForSelector('body[data-loaded="delivery"]', { timeout: 20_000 });
+    await p.waitForSelector('body[data-loaded="delivery"]', { timeout: 60_000 });
     assert.equal(prompts.length, 1, 'the token is kept across reloads');
   } finally {
     await context.close();

@@ -71,9 +71,18 @@ test('100k lines: events, messages, delivered, bounced and deferred equal the tr
   const t0 = Date.now();
   const indexer = await startIndexer(config, createLogger('warn'), { retention: false });
   try {
-    await waitFor('every event', async () => (await count(es, `${n.prefix}-events`)) >= log.truth.lines, 120_000, 1000);
+    await waitFor(
+      'every event',
+      async () => (await count(es, `${n.prefix}-events`)) >= log.truth.lines,
+      120_000,
+      1000,
+    );
     // Message documents are written after the events of their batch: wait for the last batch.
-    await waitFor('every message', async () => (await count(es, `${n.prefix}-messages`)) >= log.truth.queueIds, 30_000);
+    await waitFor(
+      'every message',
+      async () => (await count(es, `${n.prefix}-messages`)) >= log.truth.queueIds,
+      30_000,
+    );
   } finally {
     await indexer.stop();
   }
@@ -94,14 +103,24 @@ test('SIGKILL twice mid-stream and restart: still exactly the truth', async () =
   try {
     for (const [i, threshold] of [0.2, 0.5].entries()) {
       const target = Math.floor(log.truth.lines * threshold);
-      await waitFor(`${target} events`, async () => (await count(es, `${n.prefix}-events`)) >= target, 90_000, 500);
+      await waitFor(
+        `${target} events`,
+        async () => (await count(es, `${n.prefix}-events`)) >= target,
+        90_000,
+        500,
+      );
       await produceRecords(kafka, n.raw, log.records.slice(third * (i + 1), third * (i + 2)));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       outputs.push(child.output());
       child = spawnIndexer(env(n));
     }
-    await waitFor('every event', async () => (await count(es, `${n.prefix}-events`)) >= log.truth.lines, 150_000, 1000);
+    await waitFor(
+      'every event',
+      async () => (await count(es, `${n.prefix}-events`)) >= log.truth.lines,
+      150_000,
+      1000,
+    );
     await waitFor(
       'the group to commit everything',
       async () => (await kafka.groupLag(n.group, n.raw)).every((p) => p.committed === p.end) || undefined,

@@ -44,12 +44,19 @@ test('random bytes, 1 MB lines and refused documents are dead-lettered; the rest
   const today = day(now);
   // Three days back: a day whose events index is made by hand with a clashing mapping below.
   const clashDay = day(now - 3 * 86_400_000);
-  const good = (i: number) => `${today}T08:00:0${i}.000000+00:00 mx1 postfix/smtpd[10]: connect from a${i}.example[192.0.2.${i}]`;
+  const good = (i: number) =>
+    `${today}T08:00:0${i}.000000+00:00 mx1 postfix/smtpd[10]: connect from a${i}.example[192.0.2.${i}]`;
   // A random run with 0xff in it is never valid UTF-8.
   const garbage = [0, 1, 2].map(() => Buffer.concat([Buffer.from([0xff, 0x00]), randomBytes(200)]));
   const huge = Buffer.alloc(1_000_000, 'A');
-  const latin1 = Buffer.from(`${today}T08:00:09.000000+00:00 mx1 postfix/cleanup[11]: 1A2B3C4D5E6: warning: header Subject: Gr\xfc\xdfe from x[192.0.2.9]`, 'latin1');
-  const clash = [0, 1].map((i) => `${clashDay}T08:00:0${i}.000000+00:00 mx1 postfix/smtpd[12]: connect from c${i}.example[192.0.2.20]`);
+  const latin1 = Buffer.from(
+    `${today}T08:00:09.000000+00:00 mx1 postfix/cleanup[11]: 1A2B3C4D5E6: warning: header Subject: Gr\xfc\xdfe from x[192.0.2.9]`,
+    'latin1',
+  );
+  const clash = [0, 1].map(
+    (i) =>
+      `${clashDay}T08:00:0${i}.000000+00:00 mx1 postfix/smtpd[12]: connect from c${i}.example[192.0.2.20]`,
+  );
 
   await es.indices.create({
     index: `${n.prefix}-events-${clashDay.replaceAll('-', '.')}`,
@@ -71,7 +78,9 @@ test('random bytes, 1 MB lines and refused documents are dead-lettered; the rest
   await producer.send(n.raw, [{ value: good(4) }]);
   await producer.disconnect();
 
-  const indexer = await startIndexer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'error'), { retention: false });
+  const indexer = await startIndexer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'error'), {
+    retention: false,
+  });
   try {
     await waitFor('the dead letters', async () => (await count(es, `${n.prefix}-deadletter`)) >= 6, 60_000);
     await waitFor('the events', async () => (await count(es, `${n.prefix}-events`)) >= 5, 30_000);
@@ -80,7 +89,11 @@ test('random bytes, 1 MB lines and refused documents are dead-lettered; the rest
   }
 
   assert.equal(await count(es, `${n.prefix}-events`), 5, 'four good lines and the Latin-1 Postfix line');
-  const res = await es.search<DeadLetter>({ index: `${n.prefix}-deadletter`, size: 20, sort: [{ 'kafka.offset': 'asc' }] });
+  const res = await es.search<DeadLetter>({
+    index: `${n.prefix}-deadletter`,
+    size: 20,
+    sort: [{ 'kafka.offset': 'asc' }],
+  });
   const letters = res.hits.hits.map((h) => h._source as DeadLetter);
   assert.deepEqual(
     letters.map((l) => [l.kafka.offset, l.error.code]),

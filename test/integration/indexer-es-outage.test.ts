@@ -16,7 +16,15 @@ import { createKafka } from '../../core/kafka.js';
 import { createLogger } from '../../core/logger.js';
 import { startIndexer } from '../../indexer/index.js';
 import { type ServerHandle, startElasticsearchServer } from '../../stack/index.js';
-import { cleanup, count, fixtureLog, produceRecords, storedCounts, uniqueName, waitFor } from './indexer-support.js';
+import {
+  cleanup,
+  count,
+  fixtureLog,
+  produceRecords,
+  storedCounts,
+  uniqueName,
+  waitFor,
+} from './indexer-support.js';
 
 const OUTAGE_MS = process.env.MAILPULSE_TEST_FULL_OUTAGE === '1' ? 30_000 : 15_000;
 const PORT = 19231;
@@ -65,29 +73,59 @@ test(`Elasticsearch down ${OUTAGE_MS / 1000} s mid-stream: exactly the truth aft
   await kafka.ensureTopics([{ topic: n.raw, partitions: 3 }]);
   await produceRecords(kafka, n.raw, log.records.slice(0, half));
   const registry = new Registry();
-  const indexer = await startIndexer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'error'), { registry, retention: false });
+  const indexer = await startIndexer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'error'), {
+    registry,
+    retention: false,
+  });
   try {
-    await waitFor('indexing to start', async () => (await count(es, `${n.prefix}-events`)) >= 2000, 60_000, 200);
+    await waitFor(
+      'indexing to start',
+      async () => (await count(es, `${n.prefix}-events`)) >= 2000,
+      60_000,
+      200,
+    );
     phase('2000 events indexed');
     await server.stop();
     phase('Elasticsearch stopped');
     const downAt = Date.now();
     // The rest of the stream arrives while Elasticsearch is away.
     await produceRecords(kafka, n.raw, log.records.slice(half));
-    await waitFor('the indexer to pause', async () => (await gauge(registry, 'mailpulse_indexer_paused')) === 1, OUTAGE_MS);
+    await waitFor(
+      'the indexer to pause',
+      async () => (await gauge(registry, 'mailpulse_indexer_paused')) === 1,
+      OUTAGE_MS,
+    );
     await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - downAt))));
     await server.start();
     phase('Elasticsearch started again');
-    await waitFor('every event', async () => (await count(es, `${n.prefix}-events`)) >= log.truth.lines, 120_000, 1000);
+    await waitFor(
+      'every event',
+      async () => (await count(es, `${n.prefix}-events`)) >= log.truth.lines,
+      120_000,
+      1000,
+    );
     phase('every event indexed');
-    await waitFor('every message', async () => (await count(es, `${n.prefix}-messages`)) >= log.truth.queueIds, 30_000, 1000);
-    await waitFor('the group to commit everything', async () => (await kafka.groupLag(n.group, n.raw)).every((p) => p.committed === p.end), 30_000, 1000);
+    await waitFor(
+      'every message',
+      async () => (await count(es, `${n.prefix}-messages`)) >= log.truth.queueIds,
+      30_000,
+      1000,
+    );
+    await waitFor(
+      'the group to commit everything',
+      async () => (await kafka.groupLag(n.group, n.raw)).every((p) => p.committed === p.end),
+      30_000,
+      1000,
+    );
     assert.equal(await gauge(registry, 'mailpulse_indexer_paused'), 0, 'consumption resumed');
     assert.ok((await gauge(registry, 'mailpulse_indexer_retries_total')) > 0, 'writes were retried');
   } finally {
     await indexer.stop();
   }
-  assert.deepEqual(await storedCounts(es, n.prefix), { ...log.truth, deferralsOnMessages: log.truth.deferrals });
+  assert.deepEqual(await storedCounts(es, n.prefix), {
+    ...log.truth,
+    deferralsOnMessages: log.truth.deferrals,
+  });
   await cleanup(es, kafka, n.prefix, []);
   await es.close();
 });

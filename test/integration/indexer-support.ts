@@ -40,7 +40,10 @@ export interface Truth {
  * message count is not one of the generator's figures: it is the distinct (host, queue ID)
  * pairs written, plus the generator's count of reused queue IDs.
  */
-export function fixtureLog(targetLines: number, options: { seed?: number; hosts?: number } = {}): {
+export function fixtureLog(
+  targetLines: number,
+  options: { seed?: number; hosts?: number } = {},
+): {
   records: GeneratedRecord[];
   truth: Truth;
 } {
@@ -91,7 +94,12 @@ export async function produceRecords(
         records.slice(i, i + batch).map((r) => ({
           key: r.host,
           value: r.line,
-          headers: rawHeaders({ host: r.host, path: '/var/log/mail.log', fileId: options.fileId ?? `gen-${r.host}`, offset: r.offset }),
+          headers: rawHeaders({
+            host: r.host,
+            path: '/var/log/mail.log',
+            fileId: options.fileId ?? `gen-${r.host}`,
+            offset: r.offset,
+          }),
         })),
       );
     }
@@ -104,7 +112,12 @@ export function uniqueName(stem: string): string {
   return `${stem}-${randomBytes(4).toString('hex')}`;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs: number,
+  everyMs = 500,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -114,24 +127,35 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     } catch (err) {
       last = err;
     }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > until)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
 export async function count(es: EsClient, index: string, query?: object): Promise<number> {
   await es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
-  const res = await es.count({ index, ignore_unavailable: true, allow_no_indices: true, ...(query ? { query } : {}) });
+  const res = await es.count({
+    index,
+    ignore_unavailable: true,
+    allow_no_indices: true,
+    ...(query ? { query } : {}),
+  });
   return res.count;
 }
 
 export async function sum(es: EsClient, index: string, field: string): Promise<number> {
   const res = await es.search({ index, size: 0, aggs: { s: { sum: { field } } } });
-  return (res.aggregations?.s as { value: number }).value;
+  const agg = res.aggregations?.s as { value: number } | undefined;
+  if (agg === undefined) throw new Error(`no sum of ${field} in ${index}`);
+  return agg.value;
 }
 
 /** The figures the tests compare with `Truth`, read from Elasticsearch. */
-export async function storedCounts(es: EsClient, prefix: string): Promise<Truth & { deferralsOnMessages: number }> {
+export async function storedCounts(
+  es: EsClient,
+  prefix: string,
+): Promise<Truth & { deferralsOnMessages: number }> {
   const events = `${prefix}-events`;
   const messages = `${prefix}-messages`;
   await es.indices.refresh({ index: `${prefix}-*` });
@@ -154,8 +178,15 @@ export async function storedCounts(es: EsClient, prefix: string): Promise<Truth 
   };
 }
 
-export async function cleanup(es: EsClient, kafka: KafkaClient, prefix: string, topics: string[]): Promise<void> {
-  await es.indices.delete({ index: `${prefix}-*`, expand_wildcards: ['open', 'closed'] }, { ignore: [404] }).catch(() => {});
+export async function cleanup(
+  es: EsClient,
+  kafka: KafkaClient,
+  prefix: string,
+  topics: string[],
+): Promise<void> {
+  await es.indices
+    .delete({ index: `${prefix}-*`, expand_wildcards: ['open', 'closed'] }, { ignore: [404] })
+    .catch(() => {});
   for (const kind of ['events', 'messages', 'deadletter']) {
     await es.indices.deleteIndexTemplate({ name: `${prefix}-${kind}` }, { ignore: [404] }).catch(() => {});
   }

@@ -22,16 +22,40 @@ export interface ShipperProcess {
 export function spawnShipper(env: Record<string, string>, args: string[] = []): ShipperProcess {
   const child = spawn(
     process.execPath,
-    ['-e', `import(${JSON.stringify(cliIndex)}).then(async (m) => process.exit(await m.main(process.argv.slice(1))))`, '--', 'ship', ...args],
-    { env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+    [
+      '-e',
+      `import(${JSON.stringify(cliIndex)}).then(async (m) => process.exit(await m.main(process.argv.slice(1))))`,
+      '--',
+      'ship',
+      ...args,
+    ],
+    {
+      env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
   );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
     if (stderr.length > 4_000_000) stderr = stderr.slice(-2_000_000);
   });
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   return { child, log: () => stderr, exited };
+}
+
+/** Resolves once the shipper logged that it started; fails with its log if it exits or hangs. */
+export async function started(p: ShipperProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!p.log().includes('"Shipper started."')) {
+    if (p.child.exitCode !== null || p.child.signalCode !== null || Date.now() > deadline) {
+      throw new Error(
+        `the shipper did not start (exit ${p.child.exitCode ?? p.child.signalCode}):\n${p.log().slice(-3000)}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 /** Peak resident memory of a live process, bytes (VmHWM), or 0 when it is gone. */
@@ -77,7 +101,12 @@ export async function readTopic(
     for (const m of messages) {
       const h = readRawHeaders(m.headers);
       if (!h.success) throw new Error(`record without shipper headers at offset ${m.offset}`);
-      records.push({ value: m.value ?? Buffer.alloc(0), key: m.key?.toString() ?? '', piece: undefined, ...h.data });
+      records.push({
+        value: m.value ?? Buffer.alloc(0),
+        key: m.key?.toString() ?? '',
+        piece: undefined,
+        ...h.data,
+      });
     }
   });
   try {
@@ -96,7 +125,7 @@ export async function readTopic(
 
 /** A numbered line of about 150 bytes, as a Postfix log line would be. */
 export function numberedLine(seq: number): string {
-  const q = (seq * 2654435761 % 0xffffffffff).toString(16).toUpperCase().padStart(10, '0');
+  const q = ((seq * 2654435761) % 0xffffffffff).toString(16).toUpperCase().padStart(10, '0');
   return `Nov 27 12:00:00 mx1 postfix/smtp[4242]: ${q}: to=<user${seq}@example.org>, relay=mx.example.org[192.0.2.7]:25, delay=0.4, status=sent seq=${seq}`;
 }
 

@@ -158,13 +158,16 @@ export function lines(container, times, series, { format = formatNumber, max: fi
       const y = pad.top + plotH - (Math.min(v, max) / max) * plotH;
       d += `${pen ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)} `;
       pen = true;
-      // A dot per value: a value between two empty buckets has no line to show it.
-      const dot = el(
-        'circle',
-        { cx: x, cy: y, r: 2.5, fill: s.color ?? COLORS[k % COLORS.length], class: 'dot' },
-        svg,
-      );
-      el('title', {}, dot).textContent = `${new Date(times[i]).toLocaleString()} ${s.label}: ${format(v)}`;
+      // A value between two empty buckets has no line to show it: draw it as a dot.
+      const gap = (j) => s.values[j] === null || s.values[j] === undefined;
+      if (gap(i - 1) && gap(i + 1)) {
+        const dot = el(
+          'circle',
+          { cx: x, cy: y, r: 3, fill: s.color ?? COLORS[k % COLORS.length], class: 'dot' },
+          svg,
+        );
+        el('title', {}, dot).textContent = `${new Date(times[i]).toLocaleString()} ${s.label}: ${format(v)}`;
+      }
     });
     if (d)
       el(
