@@ -8,6 +8,7 @@
  * A Postfix line is one whose program tag the parser recognizes as Postfix, or a line with
  * no readable syslog header that mentions `postfix/` (it may be one, so it counts against us).
  */
+import { writeResult } from './results.js';
 import { parseArgs } from 'node:util';
 import { createParseContext, parseLine } from '../parser/index.js';
 import { readCorpus } from './corpus.js';
@@ -62,6 +63,15 @@ process.stdout.write(
   `lines: ${lines.length}, Postfix lines: ${postfix}, with a specific action: ${specific}\n`,
 );
 process.stdout.write(`coverage: ${pct.toFixed(3)} % (${postfix - specific} unparsed)\n\nactions:\n`);
+writeResult('coverage', {
+  bench: 'coverage',
+  date: new Date().toISOString(),
+  lines: lines.length,
+  postfix_lines: postfix,
+  specific,
+  coverage_percent: pct,
+  unparsed_shapes: unparsedShapes.size,
+});
 for (const [action, count] of [...actions].sort((a, b) => b[1] - a[1]))
   process.stdout.write(`  ${String(count).padStart(8)}  ${action}\n`);
 process.stdout.write(`\nunparsed shapes: ${unparsedShapes.size}\n`);

@@ -9,6 +9,7 @@
  *
  *   node dist/bench/parse.bench.js [CORPUS] [--passes N]
  */
+import { writeResult } from './results.js';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createParseContext, parseLine } from '../parser/index.js';
@@ -42,7 +43,7 @@ function median(xs: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-function measure(name: string, lines: readonly string[], passes: number): void {
+function measure(name: string, lines: readonly string[], passes: number) {
   pass(lines, 'Europe/Berlin');
   const runs = Array.from({ length: passes }, () => pass(lines, 'Europe/Berlin'));
   const wall = median(runs.map((r) => r.wall));
@@ -51,6 +52,12 @@ function measure(name: string, lines: readonly string[], passes: number): void {
   process.stdout.write(
     `${name.padEnd(22)} ${lines.length} lines  wall ${wall.toFixed(0)} ms = ${rate(wall)} lines/s  cpu ${cpu.toFixed(0)} ms = ${rate(cpu)} lines/cpu-s\n`,
   );
+  return {
+    name,
+    lines: lines.length,
+    lines_per_s: Math.round(lines.length / (wall / 1000)),
+    lines_per_cpu_s: Math.round(lines.length / (cpu / 1000)),
+  };
 }
 
 const { values, positionals } = parseArgs({
@@ -62,5 +69,5 @@ const passes = Math.max(1, Number(values.passes) || 7);
 process.stdout.write(
   `node ${process.version}, ${passes} timed passes after one warm-up, medians; load average ${loadavg()[0]?.toFixed(1)}\n`,
 );
-measure('as logged (RFC 3339)', lines, passes);
-measure('classic year-less', lines.map(toClassic), passes);
+const results = [measure('as logged (RFC 3339)', lines, passes), measure('classic year-less', lines.map(toClassic), passes)];
+writeResult('parse', { bench: 'parse', date: new Date().toISOString(), passes, load_average: loadavg()[0], results });

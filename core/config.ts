@@ -139,6 +139,8 @@ export const SettingsSchema = z.object({
   TZ_DEFAULT: timeZone.default(hostZone()),
   /** `hash-local-part` replaces the part of each address before @ by a keyed hash before indexing. */
   PRIVACY: z.enum(['none', 'hash-local-part']).default('none'),
+  /** Key of the keyed hash PRIVACY=hash-local-part uses; keep it secret and stable. */
+  PRIVACY_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Settings = z.output<typeof SettingsSchema>;
@@ -151,6 +153,7 @@ export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'ES_PASSWORD',
   'API_TOKEN',
   'WEBHOOK_SECRET',
+  'PRIVACY_KEY',
   'KIBANA_API_KEY',
   'SLACK_WEBHOOK_URL',
 ]);
@@ -221,7 +224,7 @@ function toConfig(s: Settings) {
     },
     kibana: { url: s.KIBANA_URL, apiKey: s.KIBANA_API_KEY },
     parser: { timeZone: s.TZ_DEFAULT },
-    privacy: s.PRIVACY,
+    privacy: { mode: s.PRIVACY, key: s.PRIVACY_KEY },
     dataDir: s.DATA_DIR,
     logLevel: s.LOG_LEVEL,
   };
@@ -283,6 +286,11 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   for (const [k, v] of Object.entries(options.overrides ?? {})) if (v !== undefined) raw[k] = v;
   const parsed = SettingsSchema.safeParse(raw);
   if (!parsed.success) throw new MailpulseError('MP_ERR_CONFIG_INVALID', [describeIssues(parsed.error, raw)]);
+  if (parsed.data.PRIVACY === 'hash-local-part' && parsed.data.PRIVACY_KEY === undefined) {
+    throw new MailpulseError('MP_ERR_CONFIG_INVALID', [
+      'PRIVACY_KEY: required when PRIVACY=hash-local-part (a secret of 16+ characters; keep it stable)',
+    ]);
+  }
   return parsed.data;
 }
 
