@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Metric, register } from 'prom-client';
+import { register } from 'prom-client';
 import { startAlerts } from '../../alerts/index.js';
 import { startApi } from '../../api/index.js';
 import { type Config, loadConfig } from '../../core/config.js';
@@ -116,10 +116,7 @@ const command: Command = {
       undo.unshift(['api', () => api.stop()]);
       const alerts = await startAlerts(config, log);
       undo.unshift(['alerts', () => alerts.stop()]);
-      const shipper = await startShipper(config, log, { fromBeginning: demo, statsLog: true });
-      for (const [name, metric] of Object.entries(shipper.metrics)) {
-        if (name !== 'registry') register.registerMetric(metric as Metric);
-      }
+      const shipper = await startShipper(config, log, { fromBeginning: demo, statsLog: true, registry: register });
       undo.unshift(['shipper', () => shipper.stop()]);
 
       process.stdout.write(
