@@ -22,7 +22,7 @@ import { createKafka, type OutMessage } from '../core/kafka.js';
 import { orderLogFiles, readLogFile } from '../core/log-files.js';
 import type { Logger } from '../core/logger.js';
 import { type RawRecord, rawHeaders } from '../core/raw-record.js';
-import { indexLines, installTemplates, type LineInput } from '../indexer/index.js';
+import { indexLines, installTemplates, type LineInput, redactorFor } from '../indexer/index.js';
 import type { Progress } from './progress.js';
 
 export { formatBar, formatLine, rates } from './progress.js';
@@ -214,6 +214,7 @@ async function writeDirect(
       const totals = await indexLines(es, prefix, inputs(opened), {
         timeZone: config.parser.timeZone,
         logger,
+        redact: redactorFor(config),
         onBatch: (t) => {
           state.lines = result.lines + t.lines;
           advance(state, bytes - reported, path, options);

@@ -19,6 +19,7 @@ import { type DeadLetter, type SourceRecord, deadLetter, deadLetterMessage } fro
 import { dailyIndexName, utcDay } from './index-names.js';
 import type { IndexerMetrics } from './metrics.js';
 import { prepareRecord } from './records.js';
+import type { Redactor } from './privacy.js';
 import { type RestoredPartition, messageDay, messageDocId, messageSlot } from './state.js';
 
 /** Bytes per `_bulk` request at most (Elasticsearch refuses bodies over 100 MB by default). */
@@ -72,6 +73,8 @@ export interface BatchEnv {
   sendDeadLetters?: (messages: OutMessage[]) => Promise<void>;
   metrics?: IndexerMetrics;
   logger?: Logger;
+  /** PRIVACY=hash-local-part: rewrites addresses before the event is stored or correlated. */
+  redact?: Redactor;
 }
 
 export interface BatchResult {
@@ -186,6 +189,7 @@ export async function processBatch(
       letters.push({ record, letter: prepared.letter });
       pending.push(deadLetterAction(env.prefix, prepared.letter));
     } else {
+      if (env.redact) prepared.event = env.redact(prepared.event);
       const action: BulkAction = {
         op: 'create',
         kind: 'event',

@@ -7,6 +7,7 @@
  * back, a failed batch is redelivered) the state is rebuilt from the messages index first.
  */
 import type { Config } from '../core/config.js';
+import { redactorFor } from './privacy.js';
 import type { EsClient } from '../core/elasticsearch.js';
 import type { BatchConsumer, InMessage, KafkaClient, RawProducer } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
@@ -40,6 +41,7 @@ export async function startConsumerLoop(deps: {
 }): Promise<ConsumerLoop> {
   const { config, kafka, es, metrics, logger } = deps;
   const prefix = config.elasticsearch.indexPrefix;
+  const redact = redactorFor(config);
   const topic = config.kafka.topicRaw;
   const partitions = new Map<number, Tracked>();
   let stopping = false;
@@ -129,6 +131,7 @@ export async function startConsumerLoop(deps: {
         sendDeadLetters,
         metrics,
         logger,
+        redact,
       };
       const result = await processBatch(messages, state, env);
       partitions.set(first.partition, { state, next: BigInt(last.offset) + 1n });

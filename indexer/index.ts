@@ -49,6 +49,7 @@ export {
 export { type IndexLinesOptions, type LineInput, indexLines } from './lines.js';
 export { KEYWORD_IGNORE_ABOVE, mappedFields } from './mapping.js';
 export { type IndexerMetrics, indexerMetrics } from './metrics.js';
+export { createRedactor, type Redactor, redactorFor } from './privacy.js';
 export { applyRetention, expiredIndices } from './retention.js';
 export {
   IndexerStampSchema,

@@ -9,6 +9,7 @@ import type { Logger } from '../core/logger.js';
 import { type RawRecord, rawHeaders } from '../core/raw-record.js';
 import { type BatchRecord, type BatchResult, newPartitionState, processBatch } from './batch.js';
 import type { IndexerMetrics } from './metrics.js';
+import type { Redactor } from './privacy.js';
 
 export interface LineInput {
   line: string | Buffer;
@@ -30,6 +31,8 @@ export interface IndexLinesOptions {
   stream?: string;
   metrics?: IndexerMetrics;
   logger?: Logger;
+  /** PRIVACY=hash-local-part: see `privacy.ts`. */
+  redact?: Redactor;
   /** Progress after each batch. */
   onBatch?: (totals: BatchResult & { lines: number }) => void;
 }
@@ -53,6 +56,7 @@ export async function indexLines(
     bulk: { isRunning: () => true, retryMaxMs: 30_000 },
     metrics: options.metrics,
     logger: options.logger,
+    redact: options.redact,
   };
   let batch: BatchRecord[] = [];
   const flush = async () => {

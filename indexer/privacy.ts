@@ -11,6 +11,7 @@
  * stored original is the line with its addresses replaced, not the line exactly.
  */
 import { createHmac } from 'node:crypto';
+import type { Config } from '../core/config.js';
 import type { MailEvent } from '../core/event.js';
 
 export type Redactor = (event: MailEvent) => MailEvent;
@@ -59,4 +60,10 @@ export function createRedactor(key: string): Redactor {
     }
     return out;
   };
+}
+
+/** The redactor the configuration asks for, if any (config validation ensures the key). */
+export function redactorFor(config: Config): Redactor | undefined {
+  const { mode, key } = config.privacy;
+  return mode === 'hash-local-part' && key !== undefined ? createRedactor(key) : undefined;
 }
