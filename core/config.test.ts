@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig } from './config.js';
+import { loadConfig, SETTING_NAMES } from './config.js';
+import { repoPath } from './paths.js';
 import { MailpulseError } from './errors.js';
 
 function configError(env: NodeJS.ProcessEnv, file?: string): string {
@@ -72,4 +73,13 @@ test('a config file with an unknown key is refused with its name', () => {
   const file = join(dir, 'mailpulse.json');
   writeFileSync(file, JSON.stringify({ KAFKA_BROKER: 'x:1' }));
   assert.throws(() => loadConfig({ env: {}, file }), /MP_ERR|unknown setting\(s\) KAFKA_BROKER/);
+});
+
+test('every setting is documented in the README configuration table', () => {
+  const readme = readFileSync(repoPath('README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Architecture'));
+  assert.deepEqual(
+    SETTING_NAMES.filter((name) => !table.includes(`\`${name}\``)),
+    [],
+  );
 });

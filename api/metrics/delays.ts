@@ -13,12 +13,31 @@ export const DELAY_PERCENTS = [50, 95, 99] as const;
 /** Distinct delay values read exactly; above this the t-digest fallback answers. */
 export const EXACT_DELAY_VALUES = 20_000;
 
-export function delayAggs(): Record<string, estypes.AggregationsAggregationContainer> {
+type AggMap = Record<string, estypes.AggregationsAggregationContainer>;
+
+/** The exact value → count histogram and the maximum: all `readDelays` needs when exact. */
+export function exactDelayAggs(): AggMap {
   return {
     values: { terms: { field: F.delay, size: EXACT_DELAY_VALUES, order: { _key: 'asc' } } },
-    digest: { percentiles: { field: F.delay, percents: [...DELAY_PERCENTS] } },
     max: { max: { field: F.delay } },
   };
+}
+
+/**
+ * The t-digest fallback alone. Computing it costs about as much as the exact histogram, so a
+ * caller that can afford a second request asks for it only when `delaysExact` says no.
+ */
+export function delayDigestAggs(): AggMap {
+  return { digest: { percentiles: { field: F.delay, percents: [...DELAY_PERCENTS] } } };
+}
+
+export function delayAggs(): AggMap {
+  return { ...exactDelayAggs(), ...delayDigestAggs() };
+}
+
+/** Whether the exact histogram in `aggs` holds every delay value. */
+export function delaysExact(aggs: unknown): boolean {
+  return num(aggs, 'values', 'sum_other_doc_count') === 0;
 }
 
 export interface Delays {
@@ -44,7 +63,7 @@ export function nearestRank(sorted: readonly (readonly [number, number])[], p: n
 
 export function readDelays(aggs: unknown): Delays {
   const max = numOrNull(aggs, 'max', 'value') ?? 0;
-  const exact = num(aggs, 'values', 'sum_other_doc_count') === 0;
+  const exact = delaysExact(aggs);
   if (exact) {
     const sorted = buckets(aggs, 'values')
       .map((b) => [Number(b.key), b.doc_count] as const)

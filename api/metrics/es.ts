@@ -64,7 +64,14 @@ export async function search(
 ): Promise<SearchResponse> {
   try {
     return (await client.search(
-      { ignore_unavailable: true, allow_no_indices: true, ...request },
+      {
+        ignore_unavailable: true,
+        allow_no_indices: true,
+        // Aggregation-only answers are what the shard request cache holds; ranges resolved
+        // against a rounded `now` (range.ts) make repeated requests hit it.
+        ...(request.size === 0 ? { request_cache: true } : {}),
+        ...request,
+      },
       { requestTimeout: options.timeoutMs, signal: options.signal, maxRetries: 1 },
     )) as SearchResponse;
   } catch (err) {

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { autoInterval, bucketCount, bucketStarts, parseInterval, parseTimeExpression } from './range.js';
+import {
+  autoInterval,
+  bucketCount,
+  bucketStarts,
+  parseInterval,
+  parseTimeExpression,
+  requestNow,
+} from './range.js';
 
 const NOW = Date.UTC(2026, 10, 27, 12, 34, 56, 789);
 
@@ -31,6 +38,14 @@ test('time expressions', () => {
     ['10000-01-01', undefined],
   ];
   for (const [text, want] of cases) assert.equal(parseTimeExpression(text, NOW), want, text);
+});
+
+test('the now of a request is the clock rounded up to the whole minute', () => {
+  const minute = Date.UTC(2026, 10, 27, 12, 34);
+  assert.equal(requestNow(NOW), Date.UTC(2026, 10, 27, 12, 35));
+  assert.equal(requestNow(minute), minute);
+  assert.equal(requestNow(minute + 1), minute + 60_000);
+  assert.equal(requestNow(minute - 1), minute);
 });
 
 test('intervals are 1m to 1d', () => {

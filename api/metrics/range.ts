@@ -13,6 +13,19 @@ export interface TimeRange {
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 type Unit = keyof typeof UNIT_MS;
 
+/**
+ * What `now` means in an API request: the current time rounded up to the whole minute. Two
+ * refreshes of a dashboard within the same minute then send Elasticsearch byte-identical
+ * aggregation requests, which its shard request cache answers without recomputing (until the
+ * shard refreshes with new documents). Up, not down: the range still ends after the newest
+ * event, so nothing just logged is left out; `to` stays exclusive.
+ */
+export const NOW_STEP_MS = 60_000;
+
+export function requestNow(clock: number = Date.now()): number {
+  return Math.ceil(clock / NOW_STEP_MS) * NOW_STEP_MS;
+}
+
 /** `now`, `now-24h`, `now-15m`, `now+1d`, `now-7d` ... */
 const RELATIVE = /^now(?:([+-])(\d{1,6})([smhdw]))?$/;
 /**

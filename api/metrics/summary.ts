@@ -9,7 +9,7 @@ import type { estypes } from '@elastic/elasticsearch';
 import type { EsClient } from '../../core/elasticsearch.js';
 import type { SummaryResponse } from '../schemas/summary.js';
 import { COUNTED, DELIVERED_MESSAGE, deliveryRate, distinctMessages, RECEIVED_MESSAGE } from './counting.js';
-import { delayAggs, readDelays } from './delays.js';
+import { delayDigestAggs, delaysExact, exactDelayAggs, readDelays } from './delays.js';
 import { type Aggs, buckets, num, numOrNull, type SearchRequest, search } from './es.js';
 import { eventsIndex, F, M, messagesIndex, RECIPIENT_DOMAIN } from './fields.js';
 import { eventScope, type Filters, messageFilterClauses, timeRangeQuery } from './filters.js';
@@ -58,7 +58,7 @@ export function summaryEventsQuery(prefix: string, range: TimeRange, filters: Fi
       unparsed: { filter: { term: { [F.action]: 'unparsed' } } },
       delivered: {
         filter: COUNTED.delivered,
-        aggs: { ...delayAggs(), recipients: topTerms(F.to, SUMMARY_TOP) },
+        aggs: { ...exactDelayAggs(), recipients: topTerms(F.to, SUMMARY_TOP) },
       },
       internal_hops: { filter: COUNTED.internal_hops },
       forwarded: { filter: COUNTED.forwarded },
@@ -226,6 +226,17 @@ export function shapeSummary(
   };
 }
 
+/** The delay percentiles' t-digest, for a range with more distinct delays than counted exactly. */
+export function summaryDelayDigestQuery(prefix: string, range: TimeRange, filters: Filters): SearchRequest {
+  return {
+    index: eventsIndex(prefix),
+    size: 0,
+    track_total_hits: false,
+    query: eventScope(range, filters),
+    aggs: { delivered: { filter: COUNTED.delivered, aggs: delayDigestAggs() } },
+  };
+}
+
 export async function summary(
   client: EsClient,
   prefix: string,
@@ -237,8 +248,15 @@ export async function summary(
     search(client, summaryMessagesQuery(prefix, range, filters)),
   ]);
   const total = typeof events.hits.total === 'number' ? events.hits.total : (events.hits.total?.value ?? 0);
+  let aggs = events.aggregations as Aggs | undefined;
+  const delivered = aggs?.delivered as Aggs | undefined;
+  if (delivered && !delaysExact(delivered)) {
+    const digest = await search(client, summaryDelayDigestQuery(prefix, range, filters));
+    const inner = (digest.aggregations as Aggs | undefined)?.delivered as Aggs | undefined;
+    aggs = { ...aggs, delivered: { ...delivered, digest: inner?.digest } };
+  }
   return shapeSummary(
-    events.aggregations as Aggs | undefined,
+    aggs,
     total,
     msgs.aggregations as Aggs | undefined,
     range,

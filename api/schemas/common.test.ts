@@ -20,11 +20,13 @@ test('bucket query: resolved range, default interval, filters apart', () => {
   assert.equal(top.range.to - top.range.from, 3_600_000);
 });
 
-test('defaults: the last 24 hours', () => {
+test('defaults: the last 24 hours, up to the first whole minute not before the clock', () => {
   const before = Date.now();
   const q = RangeQuerySchema.parse({});
+  const after = Date.now();
   assert.equal(q.range.to - q.range.from, 86_400_000);
-  assert.ok(q.range.to >= before && q.range.to <= Date.now());
+  assert.equal(q.range.to % 60_000, 0);
+  assert.ok(q.range.to >= before && q.range.to < after + 60_000);
 });
 
 test('refusals name the parameter', () => {

@@ -13,11 +13,14 @@ import {
   MAX_BUCKETS,
   parseInterval,
   parseTimeExpression,
+  requestNow,
   type TimeRange,
 } from '../metrics/range.js';
 
 const TIME_HELP =
   'ISO 8601 with a zone (2026-11-27T10:00:00Z), a date (2026-11-27, UTC midnight) or now[-+]N[smhdw] (now-24h)';
+const NOW_NOTE =
+  '`now` is the current time rounded up to the whole minute, so that repeated queries within a minute are answered from the Elasticsearch request cache; the range still ends after the newest event, and `to` stays exclusive';
 
 export const timeExpression = (fallback: string) =>
   z
@@ -26,7 +29,7 @@ export const timeExpression = (fallback: string) =>
     .max(40, 'time is too long')
     .refine((s) => parseTimeExpression(s, Date.now()) !== undefined, `expected ${TIME_HELP}`)
     .default(fallback)
-    .describe(TIME_HELP);
+    .describe(`${TIME_HELP}. ${NOW_NOTE}`);
 
 const intervalText = z
   .string()
@@ -42,7 +45,7 @@ const rangeFields = {
 
 /** Resolves validated `from`/`to` against one `now`; adds an issue when from is not before to. */
 export function resolveRange(q: { from: string; to: string }, ctx: z.RefinementCtx): TimeRange | undefined {
-  const now = Date.now();
+  const now = requestNow();
   const from = parseTimeExpression(q.from, now);
   const to = parseTimeExpression(q.to, now);
   if (from === undefined || to === undefined) return undefined;
