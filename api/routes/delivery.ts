@@ -1,9 +1,11 @@
+import { coalescer } from '../coalesce.js';
 import { deliveryOverTime } from '../metrics/delivery.js';
 import { BucketQuerySchema } from '../schemas/common.js';
-import { DeliveryResponseSchema } from '../schemas/delivery.js';
+import { type DeliveryResponse, DeliveryResponseSchema } from '../schemas/delivery.js';
 import { type ApiRoutes, ERROR_RESPONSES } from './context.js';
 
 export const deliveryRoutes: ApiRoutes = async (app, ctx) => {
+  const shared = coalescer<DeliveryResponse>();
   app.get(
     '/delivery',
     {
@@ -15,6 +17,8 @@ export const deliveryRoutes: ApiRoutes = async (app, ctx) => {
       },
     },
     async (req) =>
-      deliveryOverTime(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters, req.query.interval),
+      shared(JSON.stringify(req.query), () =>
+        deliveryOverTime(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters, req.query.interval),
+      ),
   );
 };

@@ -1,9 +1,11 @@
+import { coalescer } from '../coalesce.js';
 import { rejections } from '../metrics/rejections.js';
 import { bucketTopQuery } from '../schemas/common.js';
-import { RejectionsResponseSchema } from '../schemas/reasons.js';
+import { type RejectionsResponse, RejectionsResponseSchema } from '../schemas/reasons.js';
 import { type ApiRoutes, ERROR_RESPONSES } from './context.js';
 
 export const rejectionsRoutes: ApiRoutes = async (app, ctx) => {
+  const shared = coalescer<RejectionsResponse>();
   app.get(
     '/rejections',
     {
@@ -15,13 +17,15 @@ export const rejectionsRoutes: ApiRoutes = async (app, ctx) => {
       },
     },
     async (req) =>
-      rejections(
-        ctx.es,
-        ctx.indexPrefix,
-        req.query.range,
-        req.query.filters,
-        req.query.interval,
-        req.query.limit,
+      shared(JSON.stringify(req.query), () =>
+        rejections(
+          ctx.es,
+          ctx.indexPrefix,
+          req.query.range,
+          req.query.filters,
+          req.query.interval,
+          req.query.limit,
+        ),
       ),
   );
 };

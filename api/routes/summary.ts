@@ -1,9 +1,11 @@
+import { coalescer } from '../coalesce.js';
 import { summary } from '../metrics/summary.js';
 import { HourlyRangeQuerySchema } from '../schemas/common.js';
-import { SummaryResponseSchema } from '../schemas/summary.js';
+import { type SummaryResponse, SummaryResponseSchema } from '../schemas/summary.js';
 import { type ApiRoutes, ERROR_RESPONSES } from './context.js';
 
 export const summaryRoutes: ApiRoutes = async (app, ctx) => {
+  const shared = coalescer<SummaryResponse>();
   app.get(
     '/summary',
     {
@@ -14,6 +16,9 @@ export const summaryRoutes: ApiRoutes = async (app, ctx) => {
         response: { 200: SummaryResponseSchema, ...ERROR_RESPONSES },
       },
     },
-    async (req) => summary(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters),
+    async (req) =>
+      shared(JSON.stringify(req.query), () =>
+        summary(ctx.es, ctx.indexPrefix, req.query.range, req.query.filters),
+      ),
   );
 };
