@@ -7,6 +7,10 @@
  * `/delivery` and `/rejections` for a 24 h range at 5-minute buckets, one endpoint after the
  * other, each for `--duration` seconds with `--connections` concurrent clients.
  * Reports p50 / p99 latency and requests per second per endpoint; target p99 < 150 ms.
+ * Nothing is written during the runs, so after the first request of each minute (`now` is
+ * rounded up to the minute) the answers come from Elasticsearch's shard request cache and
+ * concurrent identical requests share one; an index being written to loses those cache entries
+ * at every refresh that adds documents, and then pays the uncached cost again.
  * Results go to bench/results/api.json.
  *
  *   node dist/bench/api.bench.js [--events N] [--duration S] [--connections C] [--prefix P] [--keep]
@@ -116,6 +120,7 @@ async function main(): Promise<void> {
   const messages = (await es.count({ index: `${prefix}-messages` })).count;
   process.stderr.write(`${indexed} events, ${messages} messages under ${prefix}\n`);
 
+  const loadAtStart = loadavg()[0];
   const { child, url } = await startServer(prefix);
   const results: Record<string, unknown> = {};
   try {
@@ -147,6 +152,8 @@ async function main(): Promise<void> {
       cpus: cpus().length,
       cpu: cpus()[0]?.model,
       memory_gb: Math.round(totalmem() / 2 ** 30),
+      // Other work on the machine shows in the latencies: the load before and after the runs.
+      loadavg_1m_at_start: loadAtStart,
       loadavg_1m_at_end: loadavg()[0],
     },
     data: { events: indexed, messages, range: '24h', interval: '5m', index_seconds: indexSeconds },

@@ -169,6 +169,11 @@ export const EventSchema = z.object({
       nrcpt: z.number().int().nonnegative().optional(),
       orig_to: z.string().optional(),
       response: z.string().optional(),
+      /**
+       * The message this line belongs to (`MessageDoc.key`), set by the indexer from the
+       * correlator: distinct messages are counted by it, since Postfix reuses queue IDs.
+       */
+      message_key: z.string().optional(),
       /** Queue ID of the next hop: `queued as X` (re-injection), `forwarded as X`, bounce notification. */
       next_queue_id: z.string().optional(),
       hop: z.enum(['internal']).optional(),

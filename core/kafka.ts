@@ -110,7 +110,10 @@ function logCreator(logger: Logger | undefined) {
 
 function headersToStrings(headers: kafkajs.IHeaders | undefined): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) {
+  if (headers === undefined) return out;
+  // Runs once per record: a plain loop, no intermediate entry arrays.
+  for (const k in headers) {
+    const v = headers[k];
     out[k] = v === undefined ? undefined : Array.isArray(v) ? v.map(String).join(',') : v.toString();
   }
   return out;

@@ -165,22 +165,27 @@ export async function processBatch(
   const eventSources = new Map<BulkAction, BatchRecord>();
   const writer = new Writer(env);
 
-  const correlate = (ev: MailEvent, offset: number): void => {
+  /** Applies the line to its message; returns the message's key (undefined for none, or a replay). */
+  const correlate = (ev: MailEvent, ms: number, offset: number): string | undefined => {
     const qid = ev.email?.local_id;
-    if (qid === undefined) return;
-    const ms = Date.parse(ev['@timestamp']);
+    if (qid === undefined) return undefined;
     if (ms > state.clockMs) state.clockMs = ms;
-    // A replayed line already applied to the stored message must not count twice.
+    // A replayed line already applied to the stored message must not count twice; its event
+    // is already stored (with its key), so the copy written now is refused as a duplicate.
     if (offset <= state.replayEnd) {
       const until = state.replayUntil.get(messageSlot(ev.host.name, ev.postfix?.instance, qid));
-      if (until !== undefined && offset <= until) return;
+      if (until !== undefined && offset <= until) return undefined;
     }
     for (const doc of state.correlator.push(ev)) changed.set(doc.key, { doc, offset });
+    return state.correlator.lastKey;
   };
 
   // Full chunks of events go out while the next ones are parsed; the last partial chunk waits
   // for the message documents so that a small batch (a live stream) is one round trip.
   let pending: BulkAction[] = [];
+  // Nearly every line of a batch goes to the same daily index: build its name once per day.
+  let eventsDay = '';
+  let eventsIndex = '';
   for (const record of records) {
     const offset = Number(record.offset);
     const prepared = prepareRecord(record, state.ctx, env.maxLineBytes);
@@ -190,10 +195,17 @@ export async function processBatch(
       pending.push(deadLetterAction(env.prefix, prepared.letter));
     } else {
       if (env.redact) prepared.event = env.redact(prepared.event);
+      if (prepared.day !== eventsDay) {
+        eventsDay = prepared.day;
+        eventsIndex = dailyIndexName(env.prefix, 'events', eventsDay);
+      }
+      // Tagged with its message before it is written: distinct messages are counted by key.
+      const key = correlate(prepared.event, prepared.ms, offset);
+      if (key !== undefined) prepared.event.postfix = { ...prepared.event.postfix, message_key: key };
       const action: BulkAction = {
         op: 'create',
         kind: 'event',
-        index: dailyIndexName(env.prefix, 'events', prepared.day),
+        index: eventsIndex,
         id: prepared.id,
         source: JSON.stringify(prepared.event),
       };
@@ -201,7 +213,6 @@ export async function processBatch(
       eventSources.set(action, record);
       result.events += 1;
       if (!prepared.hasSource) result.withoutSource += 1;
-      correlate(prepared.event, offset);
     }
     if (pending.length >= env.bulkDocs) {
       await writer.submit(pending);

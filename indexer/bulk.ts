@@ -50,18 +50,21 @@ export interface BulkOptions {
   logger?: Logger;
 }
 
+/** The action's metadata object as JSON text, built directly (one per document, so it counts). */
+function actionMeta(a: BulkAction, extra = ''): string {
+  const id = a.id === undefined ? '' : `,"_id":${JSON.stringify(a.id)}`;
+  return `{"_index":${JSON.stringify(a.index)}${id}${extra}}`;
+}
+
 function actionLine(a: BulkAction): string {
-  const meta: Record<string, unknown> = { _index: a.index };
-  if (a.id !== undefined) meta._id = a.id;
   switch (a.op) {
     case 'create':
-      return `{"create":${JSON.stringify(meta)}}\n${a.source}\n`;
+      return `{"create":${actionMeta(a)}}\n${a.source}\n`;
     case 'index':
-      return `{"index":${JSON.stringify(meta)}}\n${a.source}\n`;
+      return `{"index":${actionMeta(a)}}\n${a.source}\n`;
     case 'upsert':
       // Two indexers can race on one message during a rebalance; the later whole document wins.
-      meta.retry_on_conflict = 5;
-      return `{"update":${JSON.stringify(meta)}}\n{"doc":${a.source},"doc_as_upsert":true}\n`;
+      return `{"update":${actionMeta(a, ',"retry_on_conflict":5')}}\n{"doc":${a.source},"doc_as_upsert":true}\n`;
   }
 }
 

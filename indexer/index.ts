@@ -31,6 +31,7 @@ import { MailpulseError } from '../core/errors.js';
 import { createKafka } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import { startConsumerLoop } from './consumer.js';
+import { withElasticsearch } from './startup.js';
 import { indexerMetrics } from './metrics.js';
 import { applyRetention } from './retention.js';
 import { installTemplates } from './templates.js';
@@ -93,13 +94,20 @@ export async function startIndexer(
   const prefix = config.elasticsearch.indexPrefix;
 
   try {
-    await esHealth(es);
+    await withElasticsearch(config, log, async () => {
+      await esHealth(es);
+      await installTemplates(es, prefix);
+    });
   } catch (err) {
     await es.close();
-    throw new MailpulseError('MP_ERR_ES_UNREACHABLE', [config.elasticsearch.url, (err as Error).message]);
+    throw err;
   }
   try {
     await kafka.ping();
+    await kafka.ensureTopics([
+      { topic: config.kafka.topicRaw, partitions: config.kafka.partitions },
+      { topic: config.kafka.topicDlq, partitions: 1 },
+    ]);
   } catch (err) {
     await es.close();
     throw new MailpulseError('MP_ERR_KAFKA_UNREACHABLE', [
@@ -107,11 +115,6 @@ export async function startIndexer(
       (err as Error).message,
     ]);
   }
-  await installTemplates(es, prefix);
-  await kafka.ensureTopics([
-    { topic: config.kafka.topicRaw, partitions: config.kafka.partitions },
-    { topic: config.kafka.topicDlq, partitions: 1 },
-  ]);
 
   const retention = async () => {
     try {

@@ -81,3 +81,10 @@ test('a Postfix line with Latin-1 bytes is still an event; plain text that is no
   const empty = prepareRecord(record(''), ctx(), 1000);
   assert.equal(empty.kind, 'event', 'an empty line of the file is a line');
 });
+
+test('event ids stay what they were: SHA-1 of host, file id, offset and piece (checked with openssl)', () => {
+  // printf 'mx1.example.test\0dev1-ino2-ab\0%s\0%s' 4096 0 | openssl dgst -sha1 -binary | basenc --base64url
+  const r = { host: 'mx1.example.test', path: '/var/log/mail.log', fileId: 'dev1-ino2-ab', offset: 4096 };
+  assert.equal(eventId(r), 'i8dVVTmHrpgzwIDCnYHLoLJF1ro');
+  assert.equal(eventId({ ...r, piece: 3 }), 'lDXUFvoG4x9GyUOqmqMCdPjMUC8');
+});

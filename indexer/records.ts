@@ -6,7 +6,7 @@
  * so the same line shipped or consumed twice is stored once. A record without usable headers
  * (written by another tool) is still indexed, with an id from its Kafka position instead.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { MailEvent } from '../core/event.js';
 import { eventId, readRawHeaders } from '../core/raw-record.js';
 import { type ParseContext, parseLine } from '../parser/index.js';
@@ -18,6 +18,8 @@ export interface PreparedEvent {
   id: string;
   /** UTC day of `@timestamp`, `YYYY.MM.DD`: which daily index. */
   day: string;
+  /** `@timestamp` in ms since epoch (parsed once here; the correlator's clock reads it). */
+  ms: number;
   event: MailEvent;
   /** False when the record had no shipper headers and the id came from its Kafka position. */
   hasSource: boolean;
@@ -34,7 +36,21 @@ const lenient = new TextDecoder('utf-8');
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 function kafkaPositionId(r: SourceRecord): string {
-  return createHash('sha1').update(`kafka\0${r.topic}\0${r.partition}\0${r.offset}`).digest('base64url');
+  return hash('sha1', `kafka\0${r.topic}\0${r.partition}\0${r.offset}`, 'base64url');
+}
+
+const DAY_MS = 86_400_000;
+let lastDayNumber = Number.NaN;
+let lastDay: string | undefined;
+
+/** `utcDay` of a time in ms, remembering the last day: a batch's lines nearly all share one. */
+function dayOf(ms: number): string | undefined {
+  const dayNumber = Math.floor(ms / DAY_MS);
+  if (dayNumber !== lastDayNumber) {
+    lastDay = utcDay(ms);
+    lastDayNumber = dayNumber;
+  }
+  return lastDay;
 }
 
 /** Kafka's timestamp (ms since epoch, as text) as ISO, or now when it is missing. */
@@ -77,7 +93,7 @@ export function prepareRecord(
   }
   const event = parseLine(line, ctx);
   const action = event.event.action;
-  if ((!exact || CONTROL.test(line)) && (action === 'unparsed' || action === 'other')) {
+  if ((action === 'unparsed' || action === 'other') && (!exact || CONTROL.test(line))) {
     return {
       kind: 'dead',
       letter: deadLetter(
@@ -101,15 +117,18 @@ export function prepareRecord(
     };
     if (event.host.name === '') event.host.name = source.data.host;
   }
-  let day = utcDay(event['@timestamp']);
+  let ms = Date.parse(event['@timestamp']);
+  let day = dayOf(ms);
   if (day === undefined) {
     event['@timestamp'] = recordTime(record.timestamp);
-    day = utcDay(event['@timestamp']) as string;
+    ms = Date.parse(event['@timestamp']);
+    day = dayOf(ms) as string;
   }
   return {
     kind: 'event',
     id: source.success ? eventId(source.data) : kafkaPositionId(record),
     day,
+    ms,
     event,
     hasSource: source.success,
   };

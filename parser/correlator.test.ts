@@ -209,6 +209,28 @@ describe('correlator', () => {
     );
   });
 
+  it('lastKey names the message each line went to, also across queue ID reuse and replays', () => {
+    const c = createCorrelator();
+    const lines = [
+      client('10:00:00', 'Q'),
+      delivery('10:00:02', 'Q', 'one@x.example', 'sent'),
+      removed('10:00:02', 'Q'),
+      client('10:30:00', 'Q'),
+      delivery('10:30:02', 'Q', 'two@x.example', 'deferred'),
+    ];
+    const keys = lines.map((l) => {
+      c.push(l);
+      return c.lastKey;
+    });
+    const [first, second] = [keys[0], keys[3]];
+    assert.ok(first !== undefined && second !== undefined && first !== second);
+    assert.deepEqual(keys, [first, first, first, second, second]);
+    c.push(lines[4] as MailEvent);
+    assert.equal(c.lastKey, second, 'an exact replay still names its message');
+    c.push(ev('10:31:00', 'smtpd', 'reject', 'NOQUEUE'));
+    assert.equal(c.lastKey, undefined, 'a NOQUEUE line names none');
+  });
+
   it('starts a new message when a start line repeats on an open one (its removed line was lost)', () => {
     const { final } = run([
       client('10:00:00', 'Z'),

@@ -11,6 +11,7 @@
  *   c.drain(): MessageDoc[]                  // end of input: everything still in memory leaves
  *   c.restore(docs: Iterable<MessageDoc>): void  // seed state from stored docs after a restart
  *   c.size: number                           // messages held in memory
+ *   c.lastKey: string | undefined            // key of the message the last pushed line belongs to
  *
  * Guarantees:
  * - `push` returns whole documents (upsert them by `key`; arrays replace). Usually one; two or
@@ -74,6 +75,12 @@ export interface Correlator {
   drain(): MessageDoc[];
   restore(docs: Iterable<MessageDoc>): void;
   readonly size: number;
+  /**
+   * The key of the message the last `push`ed line belongs to (also for an exact replay), or
+   * undefined when it belongs to none. Lets a line be tagged with its message, so that distinct
+   * messages are counted by message, not by a queue ID that Postfix reuses.
+   */
+  readonly lastKey: string | undefined;
 }
 
 /** Actions that may open a document; other lines with a queue ID only join an existing one. */
@@ -145,6 +152,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   const pending = new Map<string, PendingLink>();
   let released: MessageDoc[] = [];
   let lastMs = 0;
+  let lastKey: string | undefined;
   /** Entries the current line changed (reused across lines: `push` is hot). */
   const changed = new Set<Entry>();
 
@@ -246,6 +254,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   }
 
   function push(ev: MailEvent, knownMs?: number): MessageDoc[] {
+    lastKey = undefined;
     const qid = ev.email?.local_id;
     if (qid === undefined || qid === 'NOQUEUE') return NONE;
     const ms = knownMs !== undefined && !Number.isNaN(knownMs) ? knownMs : eventMs(ev, lastMs);
@@ -254,7 +263,10 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     let e = liveGet(ev.host.name, ev.postfix?.instance ?? 'postfix', qid);
     // The raw line is the replay fingerprint: a re-sent line is byte-identical.
     const fp = ev.event.original;
-    if (dedupe && e?.seen.has(fp)) return NONE;
+    if (dedupe && e?.seen.has(fp)) {
+      lastKey = e?.doc.key;
+      return NONE;
+    }
     if (e !== undefined && startsNew(e, ev, ms)) {
       // The queue ID now names another message: no line can reach the old one any more.
       release(e);
@@ -267,6 +279,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
       adoptPending(e, ms, changed);
     }
     if (dedupe) e.seen.add(fp);
+    lastKey = e.doc.key;
     changed.add(e);
     const touched = applyEvent(e, ev, ms);
     const next = ev.postfix?.next_queue_id;
@@ -335,6 +348,9 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     restore,
     get size() {
       return nodes.size;
+    },
+    get lastKey() {
+      return lastKey;
     },
   };
 }

@@ -59,8 +59,10 @@ export const DELIVERED_MESSAGE: Query = {
 };
 
 /**
- * Distinct messages are counted with a `cardinality` aggregation on the queue ID: exact (up to
- * hash collisions of 64-bit hashes) below this many distinct values, approximate above.
+ * Distinct messages are counted with a `cardinality` aggregation on the message key the indexer
+ * puts on each line (not on the queue ID: Postfix reuses queue IDs, and two hosts may use the
+ * same one): exact (up to hash collisions of 64-bit hashes) below this many distinct values,
+ * approximate above.
  */
 export const DISTINCT_PRECISION = 40_000;
 /**
@@ -70,7 +72,7 @@ export const DISTINCT_PRECISION = 40_000;
 export const BUCKET_DISTINCT_PRECISION = 2000;
 
 export function distinctMessages(precision = DISTINCT_PRECISION): estypes.AggregationsAggregationContainer {
-  return { cardinality: { field: F.queueId, precision_threshold: precision } };
+  return { cardinality: { field: F.messageKey, precision_threshold: precision } };
 }
 
 /**

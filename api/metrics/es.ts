@@ -64,14 +64,10 @@ export async function search(
 ): Promise<SearchResponse> {
   try {
     return (await client.search(
-      {
-        ignore_unavailable: true,
-        allow_no_indices: true,
-        // Aggregation-only answers are what the shard request cache holds; ranges resolved
-        // against a rounded `now` (range.ts) make repeated requests hit it.
-        ...(request.size === 0 ? { request_cache: true } : {}),
-        ...request,
-      },
+      // No `request_cache` flag: the index setting (on by default) caches every `size: 0`
+      // answer, and an operator who turned it off keeps it off. Ranges resolved against a
+      // rounded `now` (range.ts) are what make repeated requests hit it.
+      { ignore_unavailable: true, allow_no_indices: true, ...request },
       { requestTimeout: options.timeoutMs, signal: options.signal, maxRetries: 1 },
     )) as SearchResponse;
   } catch (err) {

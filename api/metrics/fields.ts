@@ -9,6 +9,8 @@ export const F = {
   process: 'process.name',
   instance: 'postfix.instance',
   queueId: 'email.local_id',
+  /** The message a line belongs to, set by the indexer (a queue ID may name several messages). */
+  messageKey: 'postfix.message_key',
   messageId: 'email.message_id',
   from: 'email.from.address',
   to: 'email.to.address',

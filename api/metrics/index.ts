@@ -57,5 +57,11 @@ export { backlogAt, queueOverTime, queueQuery, shapeQueue } from './queue.js';
 export { autoInterval, parseInterval, parseTimeExpression, type TimeRange } from './range.js';
 export { rejections, rejectionsQuery, shapeRejections } from './rejections.js';
 export { security, securityQuery, shapeSecurity } from './security.js';
-export { shapeSummary, summary, summaryEventsQuery, summaryMessagesQuery } from './summary.js';
+export {
+  shapeSummary,
+  summary,
+  summaryEventsQuery,
+  summaryLinesQuery,
+  summaryMessagesQuery,
+} from './summary.js';
 export { connectionsQuery, messageTrafficQuery, shapeTraffic, traffic } from './traffic.js';

@@ -86,12 +86,17 @@ class Role {
       { env: env(), stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child.stderr?.on('data', (d) => {
-      this.stderr = (this.stderr + d.toString()).slice(-4000);
+      this.stderr = (this.stderr + d.toString()).slice(-20_000);
     });
     child.on('exit', (code, signal) => {
       children.delete(child);
       if (signal !== null || this.child !== child || stopping) return;
-      process.stderr.write(`chaos: ${this.args[0]} exited ${code}, restarting: ${this.stderr.trim().split('\n').at(-1)}\n`);
+      const last = this.stderr.trim().split('\n');
+      // One line for an expected refusal (MP_ERR_...), the whole tail for a crash.
+      const shown = last.at(-1)?.includes('MP_ERR_')
+        ? last.slice(-1)
+        : last.filter((l) => /Error|^\s+at |file:\/\//.test(l)).slice(0, 25);
+      process.stderr.write(`chaos: ${this.args[0]} exited ${code}, restarting:\n${shown.join('\n')}\n`);
       this.restarts++;
       setTimeout(() => {
         if (!stopping) this.spawn();
