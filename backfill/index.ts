@@ -119,16 +119,20 @@ async function openFile(path: string): Promise<FileLines | undefined> {
   return { fileId, lines: lines() };
 }
 
-async function sendToKafka(
-  config: Config,
-  logger: Logger,
-  files: string[],
-  options: BackfillOptions,
-  saved: ProgressFile,
-  progressPath: string,
-  state: Progress,
-  result: BackfillResult,
-): Promise<void> {
+/** One import run: what both ways of writing share. */
+interface Run {
+  config: Config;
+  logger: Logger;
+  files: string[];
+  options: BackfillOptions;
+  saved: ProgressFile;
+  progressPath: string;
+  state: Progress;
+  result: BackfillResult;
+}
+
+async function sendToKafka(run: Run): Promise<void> {
+  const { config, logger, files, options, saved, progressPath, state, result } = run;
   const kafka = createKafka(config.kafka, logger);
   await kafka.ensureTopics([{ topic: config.kafka.topicRaw, partitions: config.kafka.partitions }]);
   const producer = await kafka.producer();
@@ -179,16 +183,8 @@ async function sendToKafka(
  * Direct mode resumes per file, not per line: one parse context and one correlator must see a
  * file's lines from the start, or the messages straddling the resume point would be cut in two.
  */
-async function writeDirect(
-  config: Config,
-  logger: Logger,
-  files: string[],
-  options: BackfillOptions,
-  saved: ProgressFile,
-  progressPath: string,
-  state: Progress,
-  result: BackfillResult,
-): Promise<void> {
+async function writeDirect(run: Run): Promise<void> {
+  const { config, logger, files, options, saved, progressPath, state, result } = run;
   const es = createEsClient(config.elasticsearch);
   const prefix = config.elasticsearch.indexPrefix;
   try {
@@ -250,7 +246,6 @@ export async function backfill(config: Config, logger: Logger, options: Backfill
     now: Date.now(),
   };
   const result: BackfillResult = { files: 0, lines: 0, skipped: 0 };
-  const run = options.direct ? writeDirect : sendToKafka;
-  await run(config, logger, files, options, saved, progressPath, state, result);
+  await (options.direct ? writeDirect : sendToKafka)({ config, logger, files, options, saved, progressPath, state, result });
   return result;
 }

@@ -11,7 +11,7 @@ import { elasticsearchHome } from './artifacts.js';
 import { ES_USER, type RunAs, canReach, elasticsearchUser } from './es-user.js';
 import { findJavaHome } from './java.js';
 import type { ServerHandle, ServerOptions } from './kafka-server.js';
-import { isOurs, killProcess, readPidFile, sleep, startDetached, stopProcess, tail } from './processes.js';
+import { isOurs, killProcess, readPidFile, startDetached, stopProcess, tail, waitUntilReady } from './processes.js';
 
 function settings(port: number): string {
   return [
@@ -96,18 +96,14 @@ export function elasticsearchServer(options: ServerOptions & { heap?: string }):
         marker: `-Epath.data=${join(dir, 'data')}`,
         ...(user ?? {}),
       });
-      const deadline = Date.now() + (options.readyTimeoutMs ?? 180_000);
-      while (Date.now() < deadline) {
-        if (await ready()) return;
-        if (!isOurs(readPidFile(pidFile))) break;
-        await sleep(1000);
-      }
-      const exited = !isOurs(readPidFile(pidFile));
-      await stopProcess(pidFile, 5000);
-      throw new MailpulseError('MP_ERR_STACK_START', [
-        `Elasticsearch on ${address}`,
-        `${exited ? 'the process exited' : 'timed out'}; last lines of ${logFile}:\n${tail(logFile)}`,
-      ]);
+      await waitUntilReady({
+        what: `Elasticsearch on ${address}`,
+        ready,
+        pidFile,
+        timeoutMs: options.readyTimeoutMs ?? 180_000,
+        everyMs: 1000,
+        logTail: () => `last lines of ${logFile}:\n${tail(logFile)}`,
+      });
     },
     async stop() {
       await stopProcess(pidFile, 60_000);

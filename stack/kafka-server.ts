@@ -11,7 +11,7 @@ import { MailpulseError } from '../core/errors.js';
 import { createKafka } from '../core/kafka.js';
 import { kafkaLibs } from './artifacts.js';
 import { findJavaHome } from './java.js';
-import { isOurs, killProcess, readPidFile, sleep, startDetached, stopProcess, tail } from './processes.js';
+import { isOurs, killProcess, readPidFile, startDetached, stopProcess, tail, waitUntilReady } from './processes.js';
 
 export interface ServerOptions {
   /** The client port (HTTP for Elasticsearch). */
@@ -141,18 +141,15 @@ export function kafkaServer(options: ServerOptions): ServerHandle {
         pidFile,
         marker: config,
       });
-      const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
-      while (Date.now() < deadline) {
-        if (await ready()) return;
-        if (!isOurs(readPidFile(pidFile))) break;
-        await sleep(500);
-      }
-      const exited = !isOurs(readPidFile(pidFile));
-      await stopProcess(pidFile, 5000);
-      throw new MailpulseError('MP_ERR_STACK_START', [
-        `Kafka on ${address}`,
-        `${exited ? 'the process exited' : 'timed out'}; last lines of ${join(logs, 'server.log')}:\n${tail(join(logs, 'server.log'))}\n${tail(logFile, 10)}`,
-      ]);
+      await waitUntilReady({
+        what: `Kafka on ${address}`,
+        ready,
+        pidFile,
+        timeoutMs: options.readyTimeoutMs ?? 120_000,
+        everyMs: 500,
+        logTail: () =>
+          `last lines of ${join(logs, 'server.log')}:\n${tail(join(logs, 'server.log'))}\n${tail(logFile, 10)}`,
+      });
     },
     async stop() {
       await stopProcess(pidFile);

@@ -7,6 +7,7 @@
 import { type SpawnOptions, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { MailpulseError } from '../core/errors.js';
 
 const PidFileSchema = z.object({ pid: z.number().int().positive(), marker: z.string(), startedAt: z.string() });
 export type PidFile = z.infer<typeof PidFileSchema>;
@@ -116,4 +117,31 @@ export function tail(path: string, lines = 30): string {
   } catch {
     return '(no log written)';
   }
+}
+
+export interface ReadyWait {
+  /** `Kafka on 127.0.0.1:9092`: who did not become ready, for the error. */
+  what: string;
+  ready: () => Promise<boolean>;
+  pidFile: string;
+  timeoutMs: number;
+  everyMs: number;
+  /** The log text shown when it does not come up. */
+  logTail: () => string;
+}
+
+/**
+ * Waits until the server answers; when it exits or times out, stops what is left of it and
+ * throws with the tail of its log, so the person sees why.
+ */
+export async function waitUntilReady(w: ReadyWait): Promise<void> {
+  const deadline = Date.now() + w.timeoutMs;
+  while (Date.now() < deadline) {
+    if (await w.ready()) return;
+    if (!isOurs(readPidFile(w.pidFile))) break;
+    await sleep(w.everyMs);
+  }
+  const exited = !isOurs(readPidFile(w.pidFile));
+  await stopProcess(w.pidFile, 5000);
+  throw new MailpulseError('MP_ERR_STACK_START', [w.what, `${exited ? 'the process exited' : 'timed out'}; ${w.logTail()}`]);
 }

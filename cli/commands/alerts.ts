@@ -2,7 +2,7 @@ import { startAlerts } from '../../alerts/index.js';
 import { loadRulesFile } from '../../alerts/rules.js';
 import { loadConfig } from '../../core/config.js';
 import { createLogger } from '../../core/logger.js';
-import { type Command, parseCommandArgs } from '../command.js';
+import { type Command, parseCommandArgs, untilSignal } from '../command.js';
 
 const usage = `
 Usage: mailpulse alerts [--rules FILE] [--check] [--config FILE]
@@ -42,15 +42,7 @@ const command: Command = {
     }
     const logger = createLogger(config.logLevel);
     const alerts = await startAlerts(config, logger);
-    await new Promise<void>((resolve) => {
-      const onSignal = () => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        resolve();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    await untilSignal();
     await alerts.stop();
     return 0;
   },

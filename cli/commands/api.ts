@@ -1,7 +1,7 @@
 import { startApi } from '../../api/index.js';
 import { loadConfig } from '../../core/config.js';
 import { createLogger } from '../../core/logger.js';
-import { type Command, parseCommandArgs } from '../command.js';
+import { type Command, parseCommandArgs, untilSignal } from '../command.js';
 
 const usage = `
 Usage: mailpulse api [--host HOST] [--port PORT] [--config FILE]
@@ -40,15 +40,7 @@ const command: Command = {
     const logger = createLogger(config.logLevel);
     const api = await startApi(config, logger);
     process.stderr.write(`mailpulse api: listening on ${api.url} (docs at ${api.url}/docs)\n`);
-    await new Promise<void>((resolve) => {
-      const onSignal = () => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        resolve();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    await untilSignal();
     await api.stop();
     return 0;
   },

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../core/config.js';
 import { createLogger } from '../../core/logger.js';
 import { startIndexer } from '../../indexer/index.js';
-import { type Command, parseCommandArgs } from '../command.js';
+import { type Command, parseCommandArgs, untilSignal } from '../command.js';
 
 const usage = `
 Usage: mailpulse index [--config FILE]
@@ -28,15 +28,7 @@ const command: Command = {
     const config = loadConfig({ file: values.config });
     const logger = createLogger(config.logLevel);
     const indexer = await startIndexer(config, logger);
-    await new Promise<void>((resolve) => {
-      const onSignal = () => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        resolve();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    await untilSignal();
     await indexer.stop();
     return 0;
   },

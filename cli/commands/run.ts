@@ -21,7 +21,7 @@ import { startIndexer } from '../../indexer/index.js';
 import { compilePattern, scanFiles } from '../../shipper/discovery.js';
 import { startShipper } from '../../shipper/index.js';
 import { stackDown, stackUp } from '../../stack/index.js';
-import { type Command, parseCommandArgs } from '../command.js';
+import { type Command, parseCommandArgs, untilSignal } from '../command.js';
 
 const usage = `
 Usage: mailpulse run [--config FILE] [--demo] [--no-stack] [--keep-stack]
@@ -55,13 +55,6 @@ async function logsExist(config: Config): Promise<boolean> {
   return found.length > 0 || config.shipper.paths.some((p) => existsSync(p));
 }
 
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-}
-
 async function stopAll(steps: [string, () => Promise<unknown> | unknown][], log: Logger): Promise<boolean> {
   let clean = true;
   for (const [name, stop] of steps) {
@@ -90,7 +83,7 @@ const command: Command = {
     const log = createLogger(config.logLevel);
     // Every step that has run is undone, in reverse, on exit or failure.
     const undo: [string, () => Promise<unknown> | unknown][] = [];
-    const signal = waitForSignal();
+    const signal = untilSignal();
     try {
       if (!values['no-stack'] && !(await reachable(config))) {
         log.info({ kafka: config.kafka.brokers, es: config.elasticsearch.url }, 'Starting the local stack.');

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../core/config.js';
 import { createLogger } from '../../core/logger.js';
 import { startShipper } from '../../shipper/index.js';
-import { type Command, parseCommandArgs } from '../command.js';
+import { type Command, parseCommandArgs, untilSignal } from '../command.js';
 
 const usage = `
 Usage: mailpulse ship [--from-beginning] [--config FILE]
@@ -35,10 +35,7 @@ const command: Command = {
       fromBeginning: values['from-beginning'],
       statsLog: true,
     });
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      process.once('SIGINT', () => resolve('SIGINT'));
-    });
+    const signal = await untilSignal();
     logger.info({ signal }, 'Stopping the shipper.');
     await shipper.stop();
     logger.flush();
