@@ -165,16 +165,19 @@ export async function processBatch(
   const eventSources = new Map<BulkAction, BatchRecord>();
   const writer = new Writer(env);
 
-  /** Applies the line to its message; returns the message's key (undefined for none, or a replay). */
+  /** Applies the line to its message; returns the message's key (undefined when it has none). */
   const correlate = (ev: MailEvent, ms: number, offset: number): string | undefined => {
     const qid = ev.email?.local_id;
     if (qid === undefined) return undefined;
     if (ms > state.clockMs) state.clockMs = ms;
-    // A replayed line already applied to the stored message must not count twice; its event
-    // is already stored (with its key), so the copy written now is refused as a duplicate.
+    // A replayed line already applied to the stored message must not count twice. Its event may
+    // not be stored yet (a batch can fail after its message documents were written), so it
+    // still gets the key of the restored message it belongs to.
     if (offset <= state.replayEnd) {
       const until = state.replayUntil.get(messageSlot(ev.host.name, ev.postfix?.instance, qid));
-      if (until !== undefined && offset <= until) return undefined;
+      if (until !== undefined && offset <= until) {
+        return state.correlator.keyOf(ev.host.name, ev.postfix?.instance ?? 'postfix', qid);
+      }
     }
     for (const doc of state.correlator.push(ev)) changed.set(doc.key, { doc, offset });
     return state.correlator.lastKey;

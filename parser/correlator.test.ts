@@ -229,6 +229,8 @@ describe('correlator', () => {
     assert.equal(c.lastKey, second, 'an exact replay still names its message');
     c.push(ev('10:31:00', 'smtpd', 'reject', 'NOQUEUE'));
     assert.equal(c.lastKey, undefined, 'a NOQUEUE line names none');
+    assert.equal(c.keyOf('mx1', 'postfix', 'Q'), second, 'keyOf names the message the queue ID names now');
+    assert.equal(c.keyOf('mx2', 'postfix', 'Q'), undefined);
   });
 
   it('starts a new message when a start line repeats on an open one (its removed line was lost)', () => {

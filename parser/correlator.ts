@@ -12,6 +12,7 @@
  *   c.restore(docs: Iterable<MessageDoc>): void  // seed state from stored docs after a restart
  *   c.size: number                           // messages held in memory
  *   c.lastKey: string | undefined            // key of the message the last pushed line belongs to
+ *   c.keyOf(host, instance, queueId)         // key of the message that queue ID names now, if any
  *
  * Guarantees:
  * - `push` returns whole documents (upsert them by `key`; arrays replace). Usually one; two or
@@ -81,6 +82,11 @@ export interface Correlator {
    * messages are counted by message, not by a queue ID that Postfix reuses.
    */
   readonly lastKey: string | undefined;
+  /**
+   * The key of the message in memory that (host, instance, queue ID) names now, if any: for a
+   * line the caller does not push again (already applied to a restored message).
+   */
+  keyOf(host: string, instance: string, queueId: string): string | undefined;
 }
 
 /** Actions that may open a document; other lines with a queue ID only join an existing one. */
@@ -352,5 +358,6 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     get lastKey() {
       return lastKey;
     },
+    keyOf: (host, instance, queueId) => liveGet(host, instance, queueId)?.doc.key,
   };
 }
