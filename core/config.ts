@@ -94,7 +94,7 @@ export const SettingsSchema = z.object({
   /** Milliseconds a rotated or deleted file must stay fully read and unchanged before it is closed. */
   SHIP_ROTATED_IDLE_MS: intIn(0, 3_600_000).default(5000),
   /** Bytes of lines read but not yet acknowledged by Kafka; reading pauses at this bound. */
-  SHIP_MAX_INFLIGHT_BYTES: intIn(64 * 1024, 1024 * 1024 * 1024).default(512 * 1024),
+  SHIP_MAX_INFLIGHT_BYTES: intIn(64 * 1024, 1024 * 1024 * 1024).default(2 * 1024 * 1024),
   /** Bytes per Kafka produce request (lines plus headers), below the broker's message.max.bytes. */
   SHIP_BATCH_BYTES: intIn(1024, 64 * 1024 * 1024).default(900 * 1024),
   /** Compression of produce requests. */

@@ -2,6 +2,10 @@
  * The one module that imports kafkajs. kafkajs is no longer actively maintained, so everything
  * else talks to this small interface; replacing the client means replacing this file.
  *
+ * Producing goes through our own wire-protocol producer (kafka-wire/), which is about 20x
+ * faster than kafkajs's on small records; kafkajs still produces when SASL SCRAM is
+ * configured (the wire producer speaks PLAIN only), and serves the consumer and admin calls.
+ *
  * Guarantees offered here:
  * - `RawProducer.send` resolves only after the brokers acknowledged the whole batch with
  *   `acks=all` (idempotent producer, so a retried batch is not written twice by the broker).
@@ -9,6 +13,8 @@
  *   for it; a handler that throws leaves the offset where it was, so the batch is redelivered.
  */
 import kafkajs from 'kafkajs';
+import { createWireProducer } from './kafka-wire/producer.js';
+import { SendChain } from './kafka-wire/send-chain.js';
 import type { Logger } from './logger.js';
 
 const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
@@ -38,7 +44,11 @@ export interface InMessage {
 }
 
 export interface RawProducer {
-  /** Resolves when every message is acknowledged by all in-sync replicas. */
+  /**
+   * Resolves when every message is acknowledged by all in-sync replicas. Calls are written in
+   * the order they are made; a call made before the previous one resolved fails when that one
+   * fails, so a caller may keep a second batch in flight without risking reordering.
+   */
   send(topic: string, messages: OutMessage[]): Promise<void>;
   disconnect(): Promise<void>;
 }
@@ -143,6 +153,19 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
 
   return {
     async producer(options = {}) {
+      const compression = options.compression ?? 'gzip';
+      if (settings.sasl === undefined || settings.sasl.mechanism === 'plain') {
+        return createWireProducer(
+          {
+            brokers: settings.brokers,
+            clientId: settings.clientId,
+            ssl: settings.ssl,
+            sasl: settings.sasl as { mechanism: 'plain'; username: string; password: string } | undefined,
+            compression,
+          },
+          logger?.child({ component: 'kafka-producer' }),
+        );
+      }
       const producer = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
@@ -151,12 +174,14 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
         createPartitioner: Partitioners.DefaultPartitioner,
       });
       await producer.connect();
-      const compression = options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP;
+      const codec = compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP;
+      const chain = new SendChain();
       return {
-        async send(topic, messages) {
-          if (messages.length === 0) return;
-          await producer.send({ topic, acks: -1, compression, messages });
-        },
+        send: (topic, messages) =>
+          chain.run(async () => {
+            if (messages.length === 0) return;
+            await producer.send({ topic, acks: -1, compression: codec, messages });
+          }),
         disconnect: () => producer.disconnect(),
       };
     },
@@ -179,7 +204,14 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
             partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
             autoCommit: false,
             eachBatchAutoResolve: false,
-            eachBatch: async ({ batch, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, resolveOffset }) => {
+            eachBatch: async ({
+              batch,
+              heartbeat,
+              isRunning,
+              isStale,
+              commitOffsetsIfNecessary,
+              resolveOffset,
+            }) => {
               if (!isRunning() || isStale() || batch.messages.length === 0) return;
               const messages: InMessage[] = batch.messages.map((m) => ({
                 topic: batch.topic,
@@ -200,14 +232,20 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
                 });
               } catch (err) {
                 // Nothing is committed; seeking to the first offset makes the batch come again.
-                consumer.seek({ topic: batch.topic, partition: batch.partition, offset: batch.firstOffset()! });
+                consumer.seek({
+                  topic: batch.topic,
+                  partition: batch.partition,
+                  offset: batch.firstOffset()!,
+                });
                 throw err;
               }
               // The fetch position follows resolved offsets, not commits: without this the
               // same batch is fetched again after it was committed.
               resolveOffset(batch.lastOffset());
               const next = (BigInt(batch.lastOffset()) + 1n).toString();
-              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+              await consumer.commitOffsets([
+                { topic: batch.topic, partition: batch.partition, offset: next },
+              ]);
               await commitOffsetsIfNecessary();
             },
           });

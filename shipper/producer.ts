@@ -1,8 +1,10 @@
 /**
  * The outbox between the tailers and Kafka: a FIFO of line records, sent in order in batches of
- * about `batchBytes`, one produce request at a time (the idempotent producer keeps one request
- * in flight), each resolved only after acks=all. A failed request is retried, the same batch in
- * the same order, until it succeeds or the shipper stops: nothing is dropped. The bytes of
+ * about `batchBytes`, each resolved only after acks=all. Two batches are handed to the producer
+ * at a time, so the next one is encoded and compressed while the previous is on the wire; the
+ * producer writes them in order and fails the second when the first fails. A failed request is
+ * retried from the oldest unacknowledged record, in the same order, until it succeeds or the
+ * shipper stops: nothing is dropped. The bytes of
  * queued and unacknowledged lines are bounded by `maxInflightBytes`; tailers stop reading at
  * the bound (`hasRoom()`), which is the backpressure when Kafka is slow or down.
  */
@@ -34,11 +36,10 @@ export interface OutboxOptions {
   readonly maxBackoffMs?: number;
 }
 
-/**
- * kafkajs groups a request's messages per partition by copying an array per message
- * (quadratic), so requests stay at a thousand records; bytes usually bound them first.
- */
-const MAX_BATCH_RECORDS = 1000;
+/** Records per request; bytes usually bound a request first. */
+const MAX_BATCH_RECORDS = 20_000;
+/** Requests handed to the producer before the oldest is acknowledged. */
+const PIPELINE_DEPTH = 2;
 /** Header names, offset digits and record framing per message, bytes (an upper estimate). */
 const RECORD_OVERHEAD = 80;
 
@@ -51,7 +52,10 @@ function tooLarge(err: unknown): boolean {
 
 export class Outbox {
   private queue: Queued[] = [];
+  /** Oldest record not yet acknowledged. */
   private head = 0;
+  /** Oldest record not yet handed to the producer (head <= next). */
+  private next = 0;
   private bytes = 0;
   private producer: RawProducer | undefined;
   private wake: (() => void) | undefined;
@@ -128,49 +132,65 @@ export class Outbox {
    * uncompressed request stays under the broker's message.max.bytes (1 MB by default).
    */
   private takeBatch(): Queued[] {
-    let end = this.head;
+    let end = this.next;
     let size = 0;
     const fixed = RECORD_OVERHEAD + 2 * this.options.host.length;
-    while (end < this.queue.length && end - this.head < this.recordLimit && size < this.options.batchBytes) {
+    while (end < this.queue.length && end - this.next < this.recordLimit && size < this.options.batchBytes) {
       const q = this.queue[end] as Queued;
       size += q.record.value.length + fixed + q.target.path.length + q.fileId.length;
       end += 1;
     }
-    return this.queue.slice(this.head, end);
+    const batch = this.queue.slice(this.next, end);
+    this.next = end;
+    return batch;
+  }
+
+  private send(producer: RawProducer, batch: Queued[]): Promise<void> {
+    const { host, topic } = this.options;
+    const messages = batch.map((q) => ({
+      key: host,
+      value: q.record.value,
+      headers: rawHeaders({
+        host,
+        path: q.target.path,
+        fileId: q.fileId,
+        offset: q.record.offset,
+        piece: q.record.piece,
+      }),
+    }));
+    const sent = producer.send(topic, messages);
+    // Awaited in order by the loop; a rejection seen first by the runtime is not unhandled.
+    sent.catch(() => {});
+    return sent;
   }
 
   private async loop(): Promise<void> {
     let failures = 0;
+    const inflight: { batch: Queued[]; sent: Promise<void> }[] = [];
     while (!this.closed) {
-      if (this.head >= this.queue.length) {
+      if (inflight.length === 0 && this.next >= this.queue.length) {
         await new Promise<void>((resolve) => {
           this.wake = resolve;
         });
         this.wake = undefined;
         continue;
       }
-      const batch = this.takeBatch();
-      const { host, topic } = this.options;
-      const messages = batch.map((q) => ({
-        key: host,
-        value: q.record.value,
-        headers: rawHeaders({
-          host,
-          path: q.target.path,
-          fileId: q.fileId,
-          offset: q.record.offset,
-          piece: q.record.piece,
-        }),
-      }));
       this.sendingSince ??= Date.now();
       try {
         this.producer ??= await this.connect();
-        await this.producer.send(topic, messages);
+        while (inflight.length < PIPELINE_DEPTH && this.next < this.queue.length) {
+          const batch = this.takeBatch();
+          inflight.push({ batch, sent: this.send(this.producer, batch) });
+        }
+        await (inflight[0] as { sent: Promise<void> }).sent;
       } catch (err) {
-        if (tooLarge(err) && batch.length > 1) {
-          this.recordLimit = Math.max(1, Math.floor(batch.length / 2));
+        // Everything handed over after the oldest unacknowledged record goes again, in order.
+        inflight.length = 0;
+        this.next = this.head;
+        if (tooLarge(err) && this.recordLimit > 1) {
+          this.recordLimit = Math.max(1, Math.floor(this.recordLimit / 2));
           this.log.warn(
-            { records: batch.length, recordLimit: this.recordLimit },
+            { recordLimit: this.recordLimit },
             'Kafka refused a request as too large; sending smaller ones.',
           );
           continue;
@@ -200,8 +220,9 @@ export class Outbox {
       }
       if (failures > 0) this.log.info({ failures }, 'Kafka produce recovered.');
       failures = 0;
-      this.sendingSince = undefined;
-      this.acknowledge(batch);
+      const done = inflight.shift() as { batch: Queued[] };
+      this.sendingSince = inflight.length > 0 ? Date.now() : undefined;
+      this.acknowledge(done.batch);
     }
   }
 
@@ -225,6 +246,7 @@ export class Outbox {
     // Acknowledged records leave the array soon, so their chunk buffers can be collected.
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
+      this.next -= this.head;
       this.head = 0;
     }
     this.metrics.inflightBytes.set(this.bytes);

@@ -23,15 +23,16 @@ export function uniquePrefix(stem: string): string {
 }
 
 export function generateLines(options: GeneratorOptions): { lines: string[]; truth: Truth } {
-  const chunks: string[] = [];
-  const truth = generateLog(options, (chunk) => chunks.push(chunk));
-  return {
-    lines: chunks
-      .join('')
-      .split('\n')
-      .filter((l) => l.length > 0),
-    truth,
-  };
+  // Split chunk by chunk: millions of lines joined into one string exceed V8's string limit.
+  const lines: string[] = [];
+  let rest = '';
+  const truth = generateLog(options, (chunk) => {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop() ?? '';
+    for (const l of parts) if (l.length > 0) lines.push(l);
+  });
+  if (rest.length > 0) lines.push(rest);
+  return { lines, truth };
 }
 
 export async function indexFixture(
