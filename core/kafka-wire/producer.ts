@@ -169,11 +169,16 @@ class Producer implements WireProducer {
     return this.chain.run(async () => this.sendNow(topic, await encoded));
   }
 
+  /**
+   * Closes the connections at once: a request still in flight fails (its records were not
+   * acknowledged, so the caller sends them again later) rather than holding a shutdown for as
+   * long as a dead broker takes to time out.
+   */
   async disconnect(): Promise<void> {
     this.closed = true;
-    await this.chain.settled();
     for (const c of this.connections.values()) void c.then((conn) => conn.close()).catch(() => {});
     this.connections.clear();
+    await this.chain.settled();
   }
 
   private connectionOptions(b: { host: string; port: number }): ConnectionOptions {
@@ -212,6 +217,7 @@ class Producer implements WireProducer {
   }
 
   private connection(nodeId: number): Promise<BrokerConnection> {
+    if (this.closed) return Promise.reject(new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false));
     const existing = this.connections.get(nodeId);
     if (existing !== undefined) {
       return existing.then((c) => {
@@ -319,6 +325,7 @@ class Producer implements WireProducer {
   }
 
   private async sendNow(topic: string, encoded: PartitionBatch[]): Promise<void> {
+    if (this.closed) throw new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false);
     let pending = encoded;
     const maxAttempts = this.options.maxAttempts ?? 6;
     let lastError: KafkaWireError | undefined;
