@@ -69,5 +69,14 @@ const passes = Math.max(1, Number(values.passes) || 7);
 process.stdout.write(
   `node ${process.version}, ${passes} timed passes after one warm-up, medians; load average ${loadavg()[0]?.toFixed(1)}\n`,
 );
-const results = [measure('as logged (RFC 3339)', lines, passes), measure('classic year-less', lines.map(toClassic), passes)];
-writeResult('parse', { bench: 'parse', date: new Date().toISOString(), passes, load_average: loadavg()[0], results });
+const results = [
+  measure('as logged (RFC 3339)', lines, passes),
+  measure('classic year-less', lines.map(toClassic), passes),
+];
+writeResult('parse', {
+  bench: 'parse',
+  date: new Date().toISOString(),
+  passes,
+  load_average: loadavg()[0],
+  results,
+});

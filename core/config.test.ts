@@ -47,7 +47,11 @@ const cases: [string, NodeJS.ProcessEnv, RegExp][] = [
   ['retention zero', { RETENTION_DAYS: '0' }, /RETENTION_DAYS: /],
   ['unknown zone', { TZ_DEFAULT: 'Mars/Olympus' }, /TZ_DEFAULT: expected an IANA time zone/],
   ['short token', { API_TOKEN: 'abc' }, /API_TOKEN: must be at least 16 characters$/],
-  ['privacy without a key', { PRIVACY: 'hash-local-part' }, /PRIVACY_KEY: required when PRIVACY=hash-local-part/],
+  [
+    'privacy without a key',
+    { PRIVACY: 'hash-local-part' },
+    /PRIVACY_KEY: required when PRIVACY=hash-local-part/,
+  ],
   ['unknown privacy mode', { PRIVACY: 'hash' }, /PRIVACY: /],
 ];
 for (const [name, env, expected] of cases) {

@@ -247,7 +247,10 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new MailpulseError('MP_ERR_CONFIG_FILE', [path, (err as NodeJS.ErrnoException).code ?? String(err)]);
+    throw new MailpulseError('MP_ERR_CONFIG_FILE', [
+      path,
+      (err as NodeJS.ErrnoException).code ?? String(err),
+    ]);
   }
   let data: unknown;
   try {

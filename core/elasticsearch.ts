@@ -9,7 +9,10 @@ import type { Config } from './config.js';
 
 export type { Client as EsClient } from '@elastic/elasticsearch';
 
-export function createEsClient(es: Config['elasticsearch'], options: { requestTimeoutMs?: number } = {}): Client {
+export function createEsClient(
+  es: Config['elasticsearch'],
+  options: { requestTimeoutMs?: number } = {},
+): Client {
   return new Client({
     node: es.url,
     auth: es.apiKey

@@ -19,5 +19,8 @@ test('message templates are filled in order and described on one line', () => {
   assert.equal(err.message, 'Kafka is not reachable at 127.0.0.1:9092: ECONNREFUSED');
   assert.equal(err.retryable, true);
   assert.equal(err.statusCode, 503);
-  assert.equal(describeError(err), 'MP_ERR_KAFKA_UNREACHABLE: Kafka is not reachable at 127.0.0.1:9092: ECONNREFUSED');
+  assert.equal(
+    describeError(err),
+    'MP_ERR_KAFKA_UNREACHABLE: Kafka is not reachable at 127.0.0.1:9092: ECONNREFUSED',
+  );
 });

@@ -19,7 +19,11 @@ export const ERRORS = {
   MP_ERR_CLI_USAGE: { message: '%s', status: 400, retryable: false },
   MP_ERR_INPUT_FILE: { message: 'Cannot read %s: %s', status: 400, retryable: false },
   MP_ERR_KAFKA_UNREACHABLE: { message: 'Kafka is not reachable at %s: %s', status: 503, retryable: true },
-  MP_ERR_ES_UNREACHABLE: { message: 'Elasticsearch is not reachable at %s: %s', status: 503, retryable: true },
+  MP_ERR_ES_UNREACHABLE: {
+    message: 'Elasticsearch is not reachable at %s: %s',
+    status: 503,
+    retryable: true,
+  },
   MP_ERR_STACK_TOOL: { message: '%s', status: 500, retryable: false },
   MP_ERR_STACK_START: { message: '%s did not become ready: %s', status: 500, retryable: true },
   MP_ERR_API_VALIDATION: { message: 'Invalid request: %s', status: 400, retryable: false },
@@ -29,15 +33,35 @@ export const ERRORS = {
   MP_ERR_PARSE_OPTIONS: { message: 'Invalid parse option: %s', status: 400, retryable: false },
   MP_ERR_API_ES_QUERY: { message: 'Elasticsearch refused a query: %s', status: 502, retryable: false },
   MP_ERR_DASHBOARDS_INVALID: { message: 'The dashboards do not validate: %s', status: 500, retryable: false },
-  MP_ERR_DASHBOARDS_UNREACHABLE: { message: 'Kibana is not reachable at %s: %s', status: 503, retryable: true },
+  MP_ERR_DASHBOARDS_UNREACHABLE: {
+    message: 'Kibana is not reachable at %s: %s',
+    status: 503,
+    retryable: true,
+  },
   MP_ERR_DASHBOARDS_IMPORT: { message: 'Kibana refused the import: %s', status: 502, retryable: false },
-  MP_ERR_API_INTERNAL: { message: 'Internal error; the server log has the details', status: 500, retryable: false },
+  MP_ERR_API_INTERNAL: {
+    message: 'Internal error; the server log has the details',
+    status: 500,
+    retryable: false,
+  },
   MP_ERR_API_LISTEN: { message: 'The API cannot listen on %s: %s', status: 500, retryable: true },
-  MP_ERR_INDEX_NOT_TEXT: { message: 'Record is not text and not a log line: %s', status: 422, retryable: false },
-  MP_ERR_INDEX_LINE_TOO_LONG: { message: 'Line of %s bytes is longer than INDEXER_MAX_LINE_BYTES (%s)', status: 422, retryable: false },
+  MP_ERR_INDEX_NOT_TEXT: {
+    message: 'Record is not text and not a log line: %s',
+    status: 422,
+    retryable: false,
+  },
+  MP_ERR_INDEX_LINE_TOO_LONG: {
+    message: 'Line of %s bytes is longer than INDEXER_MAX_LINE_BYTES (%s)',
+    status: 422,
+    retryable: false,
+  },
   MP_ERR_INDEX_EMPTY_RECORD: { message: 'Kafka record has no value', status: 422, retryable: false },
   MP_ERR_INDEX_REJECTED: { message: 'Elasticsearch refused the document: %s', status: 422, retryable: false },
-  MP_ERR_SHIP_CHECKPOINT: { message: 'Cannot use the shipper checkpoint %s: %s', status: 500, retryable: false },
+  MP_ERR_SHIP_CHECKPOINT: {
+    message: 'Cannot use the shipper checkpoint %s: %s',
+    status: 500,
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

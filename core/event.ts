@@ -52,7 +52,14 @@ export const EVENT_ACTIONS = [
 export const EventActionSchema = z.enum(EVENT_ACTIONS);
 export type EventAction = z.infer<typeof EventActionSchema>;
 
-export const DELIVERY_STATUSES = ['sent', 'deferred', 'bounced', 'expired', 'deliverable', 'undeliverable'] as const;
+export const DELIVERY_STATUSES = [
+  'sent',
+  'deferred',
+  'bounced',
+  'expired',
+  'deliverable',
+  'undeliverable',
+] as const;
 export const DeliveryStatusSchema = z.enum(DELIVERY_STATUSES);
 export type DeliveryStatus = z.infer<typeof DeliveryStatusSchema>;
 

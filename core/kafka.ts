@@ -16,6 +16,7 @@ import kafkajs from 'kafkajs';
 import { createWireProducer } from './kafka-wire/producer.js';
 import { SendChain } from './kafka-wire/send-chain.js';
 import type { Logger } from './logger.js';
+import { type RawLineSegment, rawHeaders } from './raw-record.js';
 
 const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
 
@@ -50,6 +51,11 @@ export interface RawProducer {
    * fails, so a caller may keep a second batch in flight without risking reordering.
    */
   send(topic: string, messages: OutMessage[]): Promise<void>;
+  /**
+   * The shipper's lines, keyed by `host`, with the raw-record headers (core/raw-record.ts); same
+   * guarantees and order as `send`. Exists so that the hot path builds no object per line.
+   */
+  sendLines(topic: string, host: string, segments: readonly RawLineSegment[]): Promise<void>;
   disconnect(): Promise<void>;
 }
 
@@ -129,6 +135,27 @@ function headersToStrings(headers: kafkajs.IHeaders | undefined): Record<string,
   return out;
 }
 
+function linesAsMessages(host: string, segments: readonly RawLineSegment[]): OutMessage[] {
+  const out: OutMessage[] = [];
+  for (const seg of segments) {
+    for (let i = seg.from; i < seg.to; i++) {
+      const line = seg.lines[i] as RawLineSegment['lines'][number];
+      out.push({
+        key: host,
+        value: line.value,
+        headers: rawHeaders({
+          host,
+          path: seg.path,
+          fileId: seg.fileId,
+          offset: line.offset,
+          piece: line.piece,
+        }),
+      });
+    }
+  }
+  return out;
+}
+
 export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClient {
   const kafka = new Kafka({
     clientId: settings.clientId,
@@ -176,12 +203,14 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
       await producer.connect();
       const codec = compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP;
       const chain = new SendChain();
+      const send = (topic: string, messages: OutMessage[]) =>
+        chain.run(async () => {
+          if (messages.length === 0) return;
+          await producer.send({ topic, acks: -1, compression: codec, messages });
+        });
       return {
-        send: (topic, messages) =>
-          chain.run(async () => {
-            if (messages.length === 0) return;
-            await producer.send({ topic, acks: -1, compression: codec, messages });
-          }),
+        send,
+        sendLines: (topic, host, segments) => send(topic, linesAsMessages(host, segments)),
         disconnect: () => producer.disconnect(),
       };
     },

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
  * location.
  */
 const here = dirname(fileURLToPath(import.meta.url));
-export const repoRoot = basename(resolve(here, '..')).startsWith('dist') ? resolve(here, '..', '..') : resolve(here, '..');
+export const repoRoot = basename(resolve(here, '..')).startsWith('dist')
+  ? resolve(here, '..', '..')
+  : resolve(here, '..');
 
 export function repoPath(...parts: string[]): string {
   return join(repoRoot, ...parts);

@@ -29,6 +29,26 @@ export const RawRecordSchema = z.object({
 });
 export type RawRecord = z.infer<typeof RawRecordSchema>;
 
+/** A line as the shipper holds it: where it starts in its file, and its bytes (no newline). */
+export interface RawLine {
+  readonly offset: number;
+  readonly piece?: number;
+  readonly value: Buffer;
+}
+
+/**
+ * `lines[from, to)`: consecutive lines of one file. The shipper hands its lines to the producer
+ * in these, so that the producer can write the records straight from the read buffers without
+ * building a message and a header object per line.
+ */
+export interface RawLineSegment {
+  readonly path: string;
+  readonly fileId: string;
+  readonly lines: readonly RawLine[];
+  readonly from: number;
+  readonly to: number;
+}
+
 export function rawHeaders(r: RawRecord): Record<string, string> {
   const h: Record<string, string> = {
     [RAW_HEADERS.host]: r.host,

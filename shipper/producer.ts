@@ -1,6 +1,7 @@
 /**
- * The outbox between the tailers and Kafka: a FIFO of line records, sent in order in batches of
- * about `batchBytes`, each resolved only after acks=all. Two batches are handed to the producer
+ * The outbox between the tailers and Kafka: a FIFO of blocks of line records (one block per read
+ * of a file), sent in order in batches of about `batchBytes`, each resolved only after acks=all.
+ * A batch is a list of segments (a range of one block), so no object is built per line. Two batches are handed to the producer
  * at a time, so the next one is encoded and compressed while the previous is on the wire; the
  * producer writes them in order and fails the second when the first fails. A failed request is
  * retried from the oldest unacknowledged record, in the same order, until it succeeds or the
@@ -10,7 +11,7 @@
  */
 import type { RawProducer } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
-import { rawHeaders } from '../core/raw-record.js';
+import type { RawLineSegment } from '../core/raw-record.js';
 import type { ShipperMetrics } from './events.js';
 import type { LineRecord } from './lines.js';
 
@@ -21,10 +22,25 @@ export interface AckTarget {
   acked(last: LineRecord, count: number, bytes: number): void;
 }
 
-export interface Queued {
+/** Consecutive records of one file, handed over together. */
+export interface Block {
   readonly target: AckTarget;
   readonly fileId: string;
-  readonly record: LineRecord;
+  readonly records: readonly LineRecord[];
+}
+
+/** `block.records[from, to)`, part of one batch; `bytes` counts their values. */
+interface Segment {
+  readonly block: Block;
+  readonly from: number;
+  readonly to: number;
+  readonly bytes: number;
+}
+
+/** A position in the queue: a block and a record in it. */
+interface Position {
+  block: number;
+  record: number;
 }
 
 export interface OutboxOptions {
@@ -51,11 +67,11 @@ function tooLarge(err: unknown): boolean {
 }
 
 export class Outbox {
-  private queue: Queued[] = [];
+  private queue: Block[] = [];
   /** Oldest record not yet acknowledged. */
-  private head = 0;
+  private head: Position = { block: 0, record: 0 };
   /** Oldest record not yet handed to the producer (head <= next). */
-  private next = 0;
+  private next: Position = { block: 0, record: 0 };
   private bytes = 0;
   private producer: RawProducer | undefined;
   private wake: (() => void) | undefined;
@@ -90,15 +106,21 @@ export class Outbox {
     return this.sendingSince === undefined ? 0 : (Date.now() - this.sendingSince) / 1000;
   }
 
-  push(q: Queued): void {
-    this.queue.push(q);
-    this.bytes += q.record.value.length;
+  /** Queues a tailer's records (in file order; an empty list is ignored). */
+  push(block: Block): void {
+    if (block.records.length === 0) return;
+    this.queue.push(block);
+    for (const r of block.records) this.bytes += r.value.length;
     this.wake?.();
+  }
+
+  private atEnd(p: Position): boolean {
+    return p.block >= this.queue.length;
   }
 
   /** Resolves when everything pushed so far is acknowledged, or false after `timeoutMs`. */
   async drained(timeoutMs: number): Promise<boolean> {
-    if (this.head >= this.queue.length) return true;
+    if (this.atEnd(this.head)) return true;
     let timer: NodeJS.Timeout | undefined;
     const done = await Promise.race([
       new Promise<boolean>((resolve) => this.drainWaiters.push(() => resolve(true))),
@@ -131,34 +153,45 @@ export class Outbox {
    * The next batch: about `batchBytes` on the wire (value, key and headers), so that an
    * uncompressed request stays under the broker's message.max.bytes (1 MB by default).
    */
-  private takeBatch(): Queued[] {
-    let end = this.next;
-    let size = 0;
+  private takeBatch(): Segment[] {
+    const segments: Segment[] = [];
     const fixed = RECORD_OVERHEAD + 2 * this.options.host.length;
-    while (end < this.queue.length && end - this.next < this.recordLimit && size < this.options.batchBytes) {
-      const q = this.queue[end] as Queued;
-      size += q.record.value.length + fixed + q.target.path.length + q.fileId.length;
-      end += 1;
+    let size = 0;
+    let count = 0;
+    const at = this.next;
+    while (!this.atEnd(at) && count < this.recordLimit && size < this.options.batchBytes) {
+      const block = this.queue[at.block] as Block;
+      const perRecord = fixed + block.target.path.length + block.fileId.length;
+      const from = at.record;
+      let bytes = 0;
+      let i = from;
+      while (i < block.records.length && count < this.recordLimit && size < this.options.batchBytes) {
+        const n = (block.records[i] as LineRecord).value.length;
+        bytes += n;
+        size += n + perRecord;
+        count += 1;
+        i += 1;
+      }
+      segments.push({ block, from, to: i, bytes });
+      if (i >= block.records.length) {
+        at.block += 1;
+        at.record = 0;
+      } else {
+        at.record = i;
+      }
     }
-    const batch = this.queue.slice(this.next, end);
-    this.next = end;
-    return batch;
+    return segments;
   }
 
-  private send(producer: RawProducer, batch: Queued[]): Promise<void> {
-    const { host, topic } = this.options;
-    const messages = batch.map((q) => ({
-      key: host,
-      value: q.record.value,
-      headers: rawHeaders({
-        host,
-        path: q.target.path,
-        fileId: q.fileId,
-        offset: q.record.offset,
-        piece: q.record.piece,
-      }),
+  private send(producer: RawProducer, batch: Segment[]): Promise<void> {
+    const segments: RawLineSegment[] = batch.map((s) => ({
+      path: s.block.target.path,
+      fileId: s.block.fileId,
+      lines: s.block.records,
+      from: s.from,
+      to: s.to,
     }));
-    const sent = producer.send(topic, messages);
+    const sent = producer.sendLines(this.options.topic, this.options.host, segments);
     // Awaited in order by the loop; a rejection seen first by the runtime is not unhandled.
     sent.catch(() => {});
     return sent;
@@ -166,9 +199,9 @@ export class Outbox {
 
   private async loop(): Promise<void> {
     let failures = 0;
-    const inflight: { batch: Queued[]; sent: Promise<void> }[] = [];
+    const inflight: { batch: Segment[]; sent: Promise<void> }[] = [];
     while (!this.closed) {
-      if (inflight.length === 0 && this.next >= this.queue.length) {
+      if (inflight.length === 0 && this.atEnd(this.next)) {
         await new Promise<void>((resolve) => {
           this.wake = resolve;
         });
@@ -178,7 +211,7 @@ export class Outbox {
       this.sendingSince ??= Date.now();
       try {
         this.producer ??= await this.connect();
-        while (inflight.length < PIPELINE_DEPTH && this.next < this.queue.length) {
+        while (inflight.length < PIPELINE_DEPTH && !this.atEnd(this.next)) {
           const batch = this.takeBatch();
           inflight.push({ batch, sent: this.send(this.producer, batch) });
         }
@@ -186,7 +219,7 @@ export class Outbox {
       } catch (err) {
         // Everything handed over after the oldest unacknowledged record goes again, in order.
         inflight.length = 0;
-        this.next = this.head;
+        this.next = { ...this.head };
         if (tooLarge(err) && this.recordLimit > 1) {
           this.recordLimit = Math.max(1, Math.floor(this.recordLimit / 2));
           this.log.warn(
@@ -220,40 +253,49 @@ export class Outbox {
       }
       if (failures > 0) this.log.info({ failures }, 'Kafka produce recovered.');
       failures = 0;
-      const done = inflight.shift() as { batch: Queued[] };
+      const done = inflight.shift() as { batch: Segment[] };
       this.sendingSince = inflight.length > 0 ? Date.now() : undefined;
       this.acknowledge(done.batch);
     }
   }
 
-  private acknowledge(batch: Queued[]): void {
-    this.head += batch.length;
+  private acknowledge(batch: Segment[]): void {
     const last = new Map<AckTarget, { record: LineRecord; count: number; bytes: number }>();
     let bytes = 0;
-    for (const q of batch) {
-      const n = q.record.value.length;
-      bytes += n;
-      const seen = last.get(q.target);
+    let count = 0;
+    for (const s of batch) {
+      const record = s.block.records[s.to - 1] as LineRecord;
+      const n = s.to - s.from;
+      bytes += s.bytes;
+      count += n;
+      const seen = last.get(s.block.target);
       if (seen) {
-        seen.record = q.record;
-        seen.count += 1;
-        seen.bytes += n;
+        seen.record = record;
+        seen.count += n;
+        seen.bytes += s.bytes;
       } else {
-        last.set(q.target, { record: q.record, count: 1, bytes: n });
+        last.set(s.block.target, { record, count: n, bytes: s.bytes });
       }
     }
+    const end = batch[batch.length - 1] as Segment;
+    this.head =
+      end.to >= end.block.records.length
+        ? { block: this.queue.indexOf(end.block, this.head.block) + 1, record: 0 }
+        : { block: this.queue.indexOf(end.block, this.head.block), record: end.to };
     this.bytes -= bytes;
-    // Acknowledged records leave the array soon, so their chunk buffers can be collected.
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.next -= this.head;
-      this.head = 0;
+    // Acknowledged blocks leave at once, so their read buffers can be collected (the queue holds
+    // a few blocks: SHIP_MAX_INFLIGHT_BYTES over the read size).
+    if (this.head.block > 0) {
+      const gone = this.head.block;
+      this.queue.splice(0, gone);
+      this.head.block -= gone;
+      this.next.block -= gone;
     }
     this.metrics.inflightBytes.set(this.bytes);
-    this.metrics.linesAcked.inc(batch.length);
+    this.metrics.linesAcked.inc(count);
     this.metrics.bytesAcked.inc(bytes);
     for (const [target, v] of last) target.acked(v.record, v.count, v.bytes);
-    if (this.head >= this.queue.length) {
+    if (this.atEnd(this.head)) {
       const waiters = this.drainWaiters;
       this.drainWaiters = [];
       for (const w of waiters) w();

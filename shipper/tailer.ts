@@ -146,8 +146,7 @@ export class Tailer implements AckTarget {
       const split = splitLines(data, this.cursor, this.options.maxLineBytes);
       this.cursor = split.cursor;
       this.rest = data.subarray(split.consumed);
-      for (const record of split.records) this.emit(outbox, fileId, record);
-      this.count(split.records);
+      this.emit(outbox, fileId, split.records);
     }
     return total;
   }
@@ -161,14 +160,14 @@ export class Tailer implements AckTarget {
     this.metrics.partialFlushes.inc();
     this.rest = EMPTY;
     this.cursor = record.next;
-    this.emit(outbox, fileId, record);
-    this.count([record]);
+    this.emit(outbox, fileId, [record]);
     return true;
   }
 
-  private emit(outbox: Outbox, fileId: string, record: LineRecord): void {
-    this.unacked += 1;
-    outbox.push({ target: this, fileId, record });
+  private emit(outbox: Outbox, fileId: string, records: LineRecord[]): void {
+    this.unacked += records.length;
+    outbox.push({ target: this, fileId, records });
+    this.count(records);
   }
 
   private count(records: readonly LineRecord[]): void {

@@ -36,3 +36,15 @@ test('crc32c: every length and alignment agrees with the bitwise reference', () 
     }
   }
 });
+
+test('crc32c: a large buffer at every alignment agrees with the bitwise reference', () => {
+  const big = Buffer.alloc(10_003);
+  let x = 12345;
+  for (let i = 0; i < big.length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    big[i] = x >>> 24;
+  }
+  for (let start = 0; start < 4; start++) {
+    assert.equal(crc32c(big, start), reference(big.subarray(start)));
+  }
+});

@@ -35,30 +35,39 @@ const [T0, T1, T2, T3, T4, T5, T6, T7] = TABLES as [
   Uint32Array,
 ];
 
+/** Eight bytes are read as two little-endian 32-bit loads instead of eight byte loads. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** CRC-32C of `buf[start, end)`, as an unsigned 32-bit number. */
 export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
   let crc = 0xffffffff;
   let i = start;
-  const fast = end - ((end - start) & 7);
-  while (i < fast) {
-    const a =
-      (crc ^
-        (buf[i] as number) ^
-        ((buf[i + 1] as number) << 8) ^
-        ((buf[i + 2] as number) << 16) ^
-        ((buf[i + 3] as number) << 24)) >>>
-      0;
-    crc =
-      (T7[a & 0xff] as number) ^
-      (T6[(a >>> 8) & 0xff] as number) ^
-      (T5[(a >>> 16) & 0xff] as number) ^
-      (T4[a >>> 24] as number) ^
-      (T3[buf[i + 4] as number] as number) ^
-      (T2[buf[i + 5] as number] as number) ^
-      (T1[buf[i + 6] as number] as number) ^
-      (T0[buf[i + 7] as number] as number);
-    i += 8;
+  if (LITTLE_ENDIAN) {
+    // Bytes up to a 4-byte boundary of the underlying memory, then 8 bytes per step.
+    while (i < end && ((buf.byteOffset + i) & 3) !== 0) {
+      crc = (T0[(crc ^ (buf[i] as number)) & 0xff] as number) ^ (crc >>> 8);
+      i += 1;
+    }
+    const pairs = (end - i) >>> 3;
+    if (pairs > 0) {
+      const words = new Uint32Array(buf.buffer, buf.byteOffset + i, pairs * 2);
+      for (let w = 0; w < words.length; w += 2) {
+        const a = (crc ^ (words[w] as number)) >>> 0;
+        const b = words[w + 1] as number;
+        crc =
+          (T7[a & 0xff] as number) ^
+          (T6[(a >>> 8) & 0xff] as number) ^
+          (T5[(a >>> 16) & 0xff] as number) ^
+          (T4[a >>> 24] as number) ^
+          (T3[b & 0xff] as number) ^
+          (T2[(b >>> 8) & 0xff] as number) ^
+          (T1[(b >>> 16) & 0xff] as number) ^
+          (T0[b >>> 24] as number);
+      }
+      i += pairs * 8;
+    }
   }
+  // The rest, and all of it on a big-endian machine, one byte at a time.
   while (i < end) {
     crc = (T0[(crc ^ (buf[i] as number)) & 0xff] as number) ^ (crc >>> 8);
     i += 1;

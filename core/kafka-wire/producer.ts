@@ -17,6 +17,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger } from '../logger.js';
+import { RAW_HEADERS, type RawLine, type RawLineSegment } from '../raw-record.js';
 import { BrokerConnection, type ConnectionOptions, KafkaWireError } from './connection.js';
 import { partitionFor } from './murmur2.js';
 import { SendChain } from './send-chain.js';
@@ -40,7 +41,9 @@ import {
   BATCH_HEADER_BYTES,
   Compression,
   type CompressionCode,
+  type EncodedHeaders,
   encodeBatch,
+  encodeHeaders,
   RecordsWriter,
 } from './record-batch.js';
 
@@ -69,6 +72,8 @@ export interface WireProducerOptions {
 
 export interface WireProducer {
   send(topic: string, messages: WireMessage[]): Promise<void>;
+  /** Raw-topic lines keyed by `host`, with the raw-record headers (core/raw-record.ts). */
+  sendLines(topic: string, host: string, segments: readonly RawLineSegment[]): Promise<void>;
   disconnect(): Promise<void>;
 }
 
@@ -118,6 +123,7 @@ class Producer implements WireProducer {
    * collector only frees in bulk, and that, not live data, is what drives the shipper's RSS.
    */
   private readonly pool: Buffer[] = [];
+  private readonly encodedFiles = new Map<string, EncodedHeaders>();
 
   constructor(
     private readonly options: WireProducerOptions,
@@ -160,6 +166,14 @@ class Producer implements WireProducer {
    * Encoding and compression start at once; the request goes out after every earlier one was
    * acknowledged, so a caller may hand over its next batch while the previous is in flight.
    */
+  sendLines(topic: string, host: string, segments: readonly RawLineSegment[]): Promise<void> {
+    if (this.closed)
+      return Promise.reject(new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false));
+    const encoded = this.encodeLines(topic, host, segments);
+    encoded.catch(() => {});
+    return this.chain.run(async () => this.sendNow(topic, await encoded));
+  }
+
   send(topic: string, messages: WireMessage[]): Promise<void> {
     if (this.closed)
       return Promise.reject(new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false));
@@ -217,7 +231,8 @@ class Producer implements WireProducer {
   }
 
   private connection(nodeId: number): Promise<BrokerConnection> {
-    if (this.closed) return Promise.reject(new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false));
+    if (this.closed)
+      return Promise.reject(new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false));
     const existing = this.connections.get(nodeId);
     if (existing !== undefined) {
       return existing.then((c) => {
@@ -273,13 +288,21 @@ class Producer implements WireProducer {
     return this.lastKey.bytes;
   }
 
-  private async encode(topic: string, messages: WireMessage[]): Promise<PartitionBatch[]> {
+  private async partitionCount(topic: string): Promise<number> {
     let parts = this.partitions.get(topic);
     if (parts === undefined) {
       await this.refreshMetadata([topic]);
       parts = this.partitions.get(topic) as PartitionInfo[];
     }
-    const n = parts.length;
+    return parts.length;
+  }
+
+  private writer(now: number, guess: number): RecordsWriter {
+    return new RecordsWriter(now, this.pool.pop() ?? Buffer.allocUnsafe(guess + BATCH_HEADER_BYTES));
+  }
+
+  private async encode(topic: string, messages: WireMessage[]): Promise<PartitionBatch[]> {
+    const n = await this.partitionCount(topic);
     const now = Date.now();
     const writers = new Map<number, RecordsWriter>();
     let guess = 0;
@@ -292,7 +315,7 @@ class Producer implements WireProducer {
       const partition = key === null ? this.roundRobin++ % n : partitionFor(key, n);
       let w = writers.get(partition);
       if (w === undefined) {
-        w = new RecordsWriter(now, this.pool.pop() ?? Buffer.allocUnsafe(guess + BATCH_HEADER_BYTES));
+        w = this.writer(now, guess);
         writers.set(partition, w);
       }
       w.add({
@@ -302,22 +325,61 @@ class Producer implements WireProducer {
         timestamp: m.timestamp === undefined ? undefined : Number(m.timestamp),
       });
     }
-    return Promise.all(
-      [...writers].map(async ([partition, w]) => {
-        let records: Buffer | RecordsWriter = w;
-        if (this.compression === Compression.gzip) {
-          const raw = w.bytes();
-          // One output chunk for the whole batch: the default 16 KB chunks cost a thread-pool
-          // round trip each.
-          records = await gzipAsync(raw, {
-            level: this.options.gzipLevel ?? 1,
-            chunkSize: Math.max(64 * 1024, raw.length),
-          });
-          this.recycle(w);
-        }
-        return { partition, records, count: w.records, baseTimestamp: now, maxTimestamp: w.maxTimestampMs };
-      }),
-    );
+    return Promise.all([...writers].map(([partition, w]) => this.finish(partition, w, now)));
+  }
+
+  /** Raw-topic lines of one host: one partition, records written straight from the line buffers. */
+  private async encodeLines(
+    topic: string,
+    host: string,
+    segments: readonly RawLineSegment[],
+  ): Promise<PartitionBatch[]> {
+    const n = await this.partitionCount(topic);
+    const now = Date.now();
+    const key = this.keyBytes(host) as Buffer;
+    let guess = 0;
+    for (const seg of segments) {
+      for (let i = seg.from; i < seg.to; i++) guess += (seg.lines[i] as RawLine).value.length + 100;
+    }
+    const w = this.writer(now, guess);
+    for (const seg of segments) {
+      const fixed = this.fileHeaders(host, seg.path, seg.fileId);
+      const lines = seg.lines;
+      for (let i = seg.from; i < seg.to; i++) {
+        const line = lines[i] as RawLine;
+        w.addRawLine(key, fixed, line.value, line.offset, line.piece);
+      }
+    }
+    if (w.records === 0) return [];
+    return [await this.finish(partitionFor(key, n), w, now)];
+  }
+
+  /** The headers every line of a file shares, encoded once per file. */
+  private fileHeaders(host: string, path: string, fileId: string): EncodedHeaders {
+    const id = `${host}\0${path}\0${fileId}`;
+    let h = this.encodedFiles.get(id);
+    if (h === undefined) {
+      // A shipper follows a handful of files; a long-lived process sees them rotate away.
+      if (this.encodedFiles.size >= 64) this.encodedFiles.clear();
+      h = encodeHeaders({ [RAW_HEADERS.host]: host, [RAW_HEADERS.path]: path, [RAW_HEADERS.fileId]: fileId });
+      this.encodedFiles.set(id, h);
+    }
+    return h;
+  }
+
+  private async finish(partition: number, w: RecordsWriter, now: number): Promise<PartitionBatch> {
+    let records: Buffer | RecordsWriter = w;
+    if (this.compression === Compression.gzip) {
+      const raw = w.bytes();
+      // One output chunk for the whole batch: the default 16 KB chunks cost a thread-pool
+      // round trip each.
+      records = await gzipAsync(raw, {
+        level: this.options.gzipLevel ?? 1,
+        chunkSize: Math.max(64 * 1024, raw.length),
+      });
+      this.recycle(w);
+    }
+    return { partition, records, count: w.records, baseTimestamp: now, maxTimestamp: w.maxTimestampMs };
   }
 
   private recycle(w: RecordsWriter): void {

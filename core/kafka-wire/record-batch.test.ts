@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { rawHeaders } from '../raw-record.js';
 import { crc32c } from './crc32c.js';
 import {
   BATCH_HEADER_BYTES,
   Compression,
   encodeBatch,
+  encodeHeaders,
   RecordsWriter,
   varintSize,
   writeVarint,
@@ -110,4 +112,40 @@ test('an uncompressed batch written in place equals the copied one, also after t
   };
   const copied = encodeBatch(header, Buffer.from(w.bytes()));
   assert.deepEqual([...w.batch(header)], [...copied]);
+});
+
+test('addRawLine writes exactly what add writes with the raw-record header object', () => {
+  const host = 'mx1.example.net';
+  const key = Buffer.from(host);
+  const files = [
+    { path: '/var/log/mail.log', fileId: '2049-131074-9f86d081884c7d65' },
+    { path: '/var/log/mail.log.1', fileId: 'x' },
+  ];
+  const offsets = [0, 9, 10, 99, 100, 12345, 999_999_999, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER];
+  const values = [
+    '',
+    'a',
+    'x'.repeat(47),
+    'y'.repeat(48),
+    'z'.repeat(49),
+    'é'.repeat(100),
+    'w'.repeat(70_000),
+  ];
+  const generic = new RecordsWriter(1_000, Buffer.alloc(100));
+  const raw = new RecordsWriter(1_000, Buffer.alloc(100));
+  let i = 0;
+  for (const file of files) {
+    const fixed = encodeHeaders({ 'mp-host': host, 'mp-path': file.path, 'mp-file-id': file.fileId });
+    for (const offset of offsets) {
+      for (const v of values) {
+        const piece = i % 3 === 0 ? i % 7 : undefined;
+        const value = Buffer.from(v);
+        generic.add({ key, value, headers: rawHeaders({ host, ...file, offset, piece }) });
+        raw.addRawLine(key, fixed, value, offset, piece);
+        i += 1;
+      }
+    }
+  }
+  assert.equal(raw.records, generic.records);
+  assert.ok(raw.bytes().equals(generic.bytes()));
 });

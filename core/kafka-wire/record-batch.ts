@@ -15,6 +15,7 @@
  *           keyLength varint | key | valueLength varint | value | headerCount varint |
  *           (keyLength varint | key | valueLength varint | value)*
  */
+import { RAW_HEADERS } from '../raw-record.js';
 import { crc32c } from './crc32c.js';
 
 export const BATCH_HEADER_BYTES = 61;
@@ -148,6 +149,59 @@ export class RecordsWriter {
     this.count += 1;
   }
 
+  /**
+   * One raw-topic line (core/raw-record.ts) without a header object: `fixed` holds the encoded
+   * headers every line of its file shares (`encodeHeaders`), the offset (and piece) headers
+   * are written here digit by digit. Byte for byte what `add` writes for the same headers.
+   */
+  addRawLine(
+    key: Buffer,
+    fixed: EncodedHeaders,
+    value: Buffer,
+    offset: number,
+    piece: number | undefined,
+  ): void {
+    const offsetDigits = decimalDigits(offset);
+    const pieceDigits = piece === undefined ? 0 : decimalDigits(piece);
+    const headerCount = fixed.count + (piece === undefined ? 1 : 2);
+    const headerBytes =
+      fixed.bytes.length +
+      OFFSET_NAME.length +
+      1 +
+      offsetDigits +
+      (piece === undefined ? 0 : PIECE_NAME.length + 1 + pieceDigits);
+    const bodyLength =
+      2 +
+      varintSize(this.count) +
+      varintSize(key.length) +
+      key.length +
+      varintSize(value.length) +
+      value.length +
+      varintSize(headerCount) +
+      headerBytes;
+    this.ensure(5 + bodyLength);
+    const buf = this.buf;
+    let p = writeVarint(buf, this.pos, bodyLength);
+    // attributes, then a timestamp delta of 0: raw lines carry the batch's timestamp.
+    buf[p++] = 0;
+    buf[p++] = 0;
+    p = writeVarint(buf, p, this.count);
+    p = writeVarint(buf, p, key.length);
+    p = copyInto(key, buf, p);
+    p = writeVarint(buf, p, value.length);
+    p = copyInto(value, buf, p);
+    p = writeVarint(buf, p, headerCount);
+    p = copyInto(fixed.bytes, buf, p);
+    p = copyInto(OFFSET_NAME, buf, p);
+    p = writeDecimal(buf, writeVarint(buf, p, offsetDigits), offset, offsetDigits);
+    if (piece !== undefined) {
+      p = copyInto(PIECE_NAME, buf, p);
+      p = writeDecimal(buf, writeVarint(buf, p, pieceDigits), piece, pieceDigits);
+    }
+    this.pos = p;
+    this.count += 1;
+  }
+
   private nameBytes(name: string): Buffer {
     let bytes = this.names.get(name);
     if (bytes === undefined) {
@@ -173,6 +227,54 @@ export class RecordsWriter {
     this.buf.copy(grown, 0, 0, this.pos);
     this.buf = grown;
   }
+}
+
+/** Headers encoded once and copied into every record that carries them. */
+export interface EncodedHeaders {
+  readonly bytes: Buffer;
+  readonly count: number;
+}
+
+export function encodeHeaders(headers: Record<string, string>): EncodedHeaders {
+  const parts: Buffer[] = [];
+  let count = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    parts.push(lengthPrefixed(Buffer.from(name)), lengthPrefixed(Buffer.from(value)));
+    count += 1;
+  }
+  return { bytes: Buffer.concat(parts), count };
+}
+
+function lengthPrefixed(b: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(varintSize(b.length) + b.length);
+  b.copy(out, writeVarint(out, 0, b.length));
+  return out;
+}
+
+const OFFSET_NAME = lengthPrefixed(Buffer.from(RAW_HEADERS.offset));
+const PIECE_NAME = lengthPrefixed(Buffer.from(RAW_HEADERS.piece));
+
+function decimalDigits(n: number): number {
+  let digits = 1;
+  for (let v = n; v >= 10; v = Math.floor(v / 10)) digits += 1;
+  return digits;
+}
+
+function writeDecimal(buf: Buffer, pos: number, n: number, digits: number): number {
+  let v = n;
+  for (let i = pos + digits - 1; i >= pos; i--) {
+    buf[i] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return pos + digits;
+}
+
+/** Short copies byte by byte: Buffer#copy costs a native call (and a view) per record. */
+function copyInto(src: Buffer, dst: Buffer, pos: number): number {
+  const n = src.length;
+  if (n > 48) return pos + src.copy(dst, pos);
+  for (let i = 0; i < n; i++) dst[pos + i] = src[i] as number;
+  return pos + n;
 }
 
 export function writeVarint(buf: Buffer, pos: number, n: number): number {
