@@ -12,13 +12,21 @@
  * - `BatchConsumer` hands out batches and commits an offset only when the handler resolved
  *   for it; a handler that throws leaves the offset where it was, so the batch is redelivered.
  */
-import kafkajs from 'kafkajs';
+import type kafkajs from 'kafkajs';
+import { readClusterMetadata } from './kafka-wire/metadata.js';
 import { createWireProducer } from './kafka-wire/producer.js';
 import { SendChain } from './kafka-wire/send-chain.js';
 import type { Logger } from './logger.js';
 import { type RawLineSegment, rawHeaders } from './raw-record.js';
 
-const { Kafka, CompressionTypes, Partitioners, logLevel } = kafkajs;
+type KafkaJs = typeof kafkajs;
+let loading: Promise<KafkaJs> | undefined;
+
+/** kafkajs takes about 0.2 s to load: only the commands that consume or administer load it. */
+function loadKafkajs(): Promise<KafkaJs> {
+  loading ??= import('kafkajs').then((m) => m.default);
+  return loading;
+}
 
 export interface KafkaSettings {
   brokers: readonly string[];
@@ -113,7 +121,7 @@ export interface KafkaClient {
   topicEnds(topic: string): Promise<{ partition: number; end: number }[]>;
 }
 
-function logCreator(logger: Logger | undefined) {
+function logCreator(logLevel: KafkaJs['logLevel'], logger: Logger | undefined) {
   return () =>
     ({ level, log }: { level: number; log: { message: string } & Record<string, unknown> }) => {
       if (!logger) return;
@@ -157,19 +165,36 @@ function linesAsMessages(host: string, segments: readonly RawLineSegment[]): Out
 }
 
 export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClient {
-  const kafka = new Kafka({
-    clientId: settings.clientId,
-    brokers: [...settings.brokers],
-    ssl: settings.ssl,
-    sasl: settings.sasl as kafkajs.SASLOptions | undefined,
-    connectionTimeout: 3000,
-    logLevel: logLevel.WARN,
-    logCreator: logCreator(logger?.child({ component: 'kafkajs' })),
-    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
-  });
+  let client: Promise<kafkajs.Kafka> | undefined;
+  const kafka = () => {
+    client ??= loadKafkajs().then(
+      (k) =>
+        new k.Kafka({
+          clientId: settings.clientId,
+          brokers: [...settings.brokers],
+          ssl: settings.ssl,
+          sasl: settings.sasl as kafkajs.SASLOptions | undefined,
+          connectionTimeout: 3000,
+          logLevel: k.logLevel.WARN,
+          logCreator: logCreator(k.logLevel, logger?.child({ component: 'kafkajs' })),
+          retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
+        }),
+    );
+    return client;
+  };
+  // Our wire code speaks SASL PLAIN only; with SCRAM everything goes through kafkajs.
+  const wire =
+    settings.sasl === undefined || settings.sasl.mechanism === 'plain'
+      ? {
+          brokers: settings.brokers,
+          clientId: settings.clientId,
+          ssl: settings.ssl,
+          sasl: settings.sasl as { mechanism: 'plain'; username: string; password: string } | undefined,
+        }
+      : undefined;
 
   async function withAdmin<T>(fn: (admin: kafkajs.Admin) => Promise<T>): Promise<T> {
-    const admin = kafka.admin();
+    const admin = (await kafka()).admin();
     await admin.connect();
     try {
       return await fn(admin);
@@ -181,27 +206,18 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
   return {
     async producer(options = {}) {
       const compression = options.compression ?? 'gzip';
-      if (settings.sasl === undefined || settings.sasl.mechanism === 'plain') {
-        return createWireProducer(
-          {
-            brokers: settings.brokers,
-            clientId: settings.clientId,
-            ssl: settings.ssl,
-            sasl: settings.sasl as { mechanism: 'plain'; username: string; password: string } | undefined,
-            compression,
-          },
-          logger?.child({ component: 'kafka-producer' }),
-        );
-      }
-      const producer = kafka.producer({
+      if (wire)
+        return createWireProducer({ ...wire, compression }, logger?.child({ component: 'kafka-producer' }));
+      const k = await loadKafkajs();
+      const producer = (await kafka()).producer({
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
         // murmur2 on the key, as the Java client does: a host's lines land where other tools expect.
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: k.Partitioners.DefaultPartitioner,
       });
       await producer.connect();
-      const codec = compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP;
+      const codec = compression === 'none' ? k.CompressionTypes.None : k.CompressionTypes.GZIP;
       const chain = new SendChain();
       const send = (topic: string, messages: OutMessage[]) =>
         chain.run(async () => {
@@ -216,7 +232,7 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
     },
 
     async consumer(options) {
-      const consumer = kafka.consumer({
+      const consumer = (await kafka()).consumer({
         groupId: options.groupId,
         sessionTimeout: options.sessionTimeoutMs ?? 30_000,
         maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
@@ -293,7 +309,15 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
       };
     },
 
-    ensureTopics(topics) {
+    async ensureTopics(topics) {
+      if (wire) {
+        // The usual case (topics exist) answered by one Metadata request, without kafkajs.
+        const meta = await readClusterMetadata(
+          { ...wire, timeoutMs: 10_000 },
+          topics.map((t) => t.topic),
+        ).catch(() => undefined);
+        if (meta?.topics.every((t) => t.errorCode === 0)) return;
+      }
       return withAdmin(async (admin) => {
         const existing = new Set(await admin.listTopics());
         const missing = topics.filter((t) => !existing.has(t.topic));
@@ -317,7 +341,9 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
       });
       try {
         return await Promise.race([
-          withAdmin(async (admin) => (await admin.describeCluster()).brokers.map((b) => b.nodeId)),
+          wire
+            ? readClusterMetadata({ ...wire, timeoutMs }, []).then((m) => m.brokers.map((b) => b.nodeId))
+            : withAdmin(async (admin) => (await admin.describeCluster()).brokers.map((b) => b.nodeId)),
           timeout,
         ]);
       } finally {
