@@ -59,9 +59,17 @@ const PIPELINE_DEPTH = 2;
 /** Header names, offset digits and record framing per message, bytes (an upper estimate). */
 const RECORD_OVERHEAD = 80;
 
+function recordCount(batch: readonly Segment[]): number {
+  let n = 0;
+  for (const s of batch) n += s.to - s.from;
+  return n;
+}
+
 function tooLarge(err: unknown): boolean {
+  const type = (err as { type?: string }).type;
   return (
-    (err as { type?: string }).type === 'MESSAGE_TOO_LARGE' ||
+    type === 'MESSAGE_TOO_LARGE' ||
+    type === 'RECORD_LIST_TOO_LARGE' ||
     /larger than the max message size/.test(String((err as Error).message))
   );
 }
@@ -79,6 +87,8 @@ export class Outbox {
   private closed = false;
   /** Records per request; halved when the broker finds a request too large for its limit. */
   private recordLimit = MAX_BATCH_RECORDS;
+  /** Requests acknowledged since the last one refused as too large. */
+  private sinceTooLarge = 0;
   private sendingSince: number | undefined;
   private readonly loopDone: Promise<void>;
 
@@ -158,20 +168,28 @@ export class Outbox {
     const fixed = RECORD_OVERHEAD + 2 * this.options.host.length;
     let size = 0;
     let count = 0;
+    let full = false;
     const at = this.next;
-    while (!this.atEnd(at) && count < this.recordLimit && size < this.options.batchBytes) {
+    while (!full && !this.atEnd(at) && count < this.recordLimit) {
       const block = this.queue[at.block] as Block;
       const perRecord = fixed + block.target.path.length + block.fileId.length;
       const from = at.record;
       let bytes = 0;
       let i = from;
-      while (i < block.records.length && count < this.recordLimit && size < this.options.batchBytes) {
+      while (i < block.records.length && count < this.recordLimit) {
         const n = (block.records[i] as LineRecord).value.length;
+        // Stop before the record that would pass the bound, not after it: one long line added
+        // to a nearly full batch would otherwise pass the broker's limit.
+        if (count > 0 && size + n + perRecord > this.options.batchBytes) {
+          full = true;
+          break;
+        }
         bytes += n;
         size += n + perRecord;
         count += 1;
         i += 1;
       }
+      if (i === from) break;
       segments.push({ block, from, to: i, bytes });
       if (i >= block.records.length) {
         at.block += 1;
@@ -210,18 +228,31 @@ export class Outbox {
       }
       this.sendingSince ??= Date.now();
       try {
-        this.producer ??= await this.connect();
+        if (this.producer === undefined) {
+          const connected = await this.connect();
+          if (this.closed) {
+            // close() gave up waiting for the connection; nobody else will disconnect this one.
+            await connected.disconnect().catch(() => {});
+            break;
+          }
+          this.producer = connected;
+        }
         while (inflight.length < PIPELINE_DEPTH && !this.atEnd(this.next)) {
           const batch = this.takeBatch();
           inflight.push({ batch, sent: this.send(this.producer, batch) });
         }
         await (inflight[0] as { sent: Promise<void> }).sent;
       } catch (err) {
+        // The request behind the failed one fails with it; wait for that, so that the producer's
+        // order of requests has settled before anything is handed over again.
+        await Promise.allSettled(inflight.map((f) => f.sent));
+        const failedRecords = recordCount((inflight[0] as { batch: Segment[] } | undefined)?.batch ?? []);
         // Everything handed over after the oldest unacknowledged record goes again, in order.
         inflight.length = 0;
         this.next = { ...this.head };
-        if (tooLarge(err) && this.recordLimit > 1) {
-          this.recordLimit = Math.max(1, Math.floor(this.recordLimit / 2));
+        if (tooLarge(err) && failedRecords > 1) {
+          this.recordLimit = Math.max(1, Math.floor(failedRecords / 2));
+          this.sinceTooLarge = 0;
           this.log.warn(
             { recordLimit: this.recordLimit },
             'Kafka refused a request as too large; sending smaller ones.',
@@ -254,6 +285,12 @@ export class Outbox {
       if (failures > 0) this.log.info({ failures }, 'Kafka produce recovered.');
       failures = 0;
       const done = inflight.shift() as { batch: Segment[] };
+      // After a request too large for the broker, the limit grows back slowly once smaller ones
+      // pass (a limit set by a single long line should not stay; one set by the broker should).
+      this.sinceTooLarge += 1;
+      if (this.recordLimit < MAX_BATCH_RECORDS && this.sinceTooLarge % 16 === 0) {
+        this.recordLimit = Math.min(MAX_BATCH_RECORDS, this.recordLimit * 2);
+      }
       this.sendingSince = inflight.length > 0 ? Date.now() : undefined;
       this.acknowledge(done.batch);
     }

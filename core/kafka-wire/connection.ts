@@ -57,7 +57,14 @@ export class BrokerConnection {
   static async open(options: ConnectionOptions): Promise<BrokerConnection> {
     const c = new BrokerConnection(options);
     await c.connect();
-    if (options.sasl) await c.authenticate(options.sasl);
+    if (options.sasl) {
+      try {
+        await c.authenticate(options.sasl);
+      } catch (err) {
+        c.close();
+        throw err;
+      }
+    }
     return c;
   }
 

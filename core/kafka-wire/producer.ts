@@ -124,6 +124,10 @@ class Producer implements WireProducer {
    */
   private readonly pool: Buffer[] = [];
   private readonly encodedFiles = new Map<string, EncodedHeaders>();
+  /** Set when a send failed: the next one starts with a new producer id. */
+  private identityLost = false;
+  /** Connections to bootstrap brokers while in use, so that `disconnect` can close them too. */
+  private readonly bootstrapping = new Set<BrokerConnection>();
 
   constructor(
     private readonly options: WireProducerOptions,
@@ -134,6 +138,17 @@ class Producer implements WireProducer {
 
   async start(): Promise<void> {
     await this.refreshMetadata([]);
+    await this.initProducerId();
+  }
+
+  /**
+   * A new producer id, and sequence numbers from 0 again. Needed after a send that failed:
+   * whether the broker wrote its batch is unknown, so its sequence numbers cannot be reused
+   * (the broker could take different records for a duplicate) nor skipped (it would refuse
+   * the gap).
+   */
+  private async initProducerId(): Promise<void> {
+    this.sequences.clear();
     // Producer ids come in blocks from the controller; right after a broker starts it can
     // answer "load in progress" for a moment.
     for (let attempt = 1; ; attempt++) {
@@ -142,7 +157,7 @@ class Producer implements WireProducer {
       try {
         body = await conn.request(ApiKey.initProducerId, ApiVersion.initProducerId, initProducerIdRequest());
       } finally {
-        if (bootstrap) conn.close();
+        if (bootstrap) this.closeBootstrap(conn);
       }
       const r = readInitProducerId(body);
       if (r.errorCode === ErrorCode.none) {
@@ -174,6 +189,22 @@ class Producer implements WireProducer {
     return this.chain.run(async () => this.sendNow(topic, await encoded));
   }
 
+  /** Sends with a fresh identity when the previous send failed (see `initProducerId`). */
+  private async sendNow(topic: string, encoded: PartitionBatch[]): Promise<void> {
+    if (this.closed) throw new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false);
+    if (this.identityLost) {
+      await this.initProducerId();
+      this.identityLost = false;
+    }
+    try {
+      await this.produceAll(topic, encoded);
+    } catch (err) {
+      this.identityLost = true;
+      throw err;
+    }
+    for (const b of encoded) if (b.records instanceof RecordsWriter) this.recycle(b.records);
+  }
+
   send(topic: string, messages: WireMessage[]): Promise<void> {
     if (this.closed)
       return Promise.reject(new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false));
@@ -192,6 +223,8 @@ class Producer implements WireProducer {
     this.closed = true;
     for (const c of this.connections.values()) void c.then((conn) => conn.close()).catch(() => {});
     this.connections.clear();
+    for (const conn of this.bootstrapping) conn.close();
+    this.bootstrapping.clear();
     await this.chain.settled();
   }
 
@@ -203,7 +236,9 @@ class Producer implements WireProducer {
       ssl: this.options.ssl,
       sasl: this.options.sasl,
       connectTimeoutMs: this.options.connectTimeoutMs ?? 3000,
-      requestTimeoutMs: this.options.requestTimeoutMs ?? 30_000,
+      // Above the produce timeout the broker is given, so that its own REQUEST_TIMED_OUT
+      // answer arrives before this side gives up on the connection.
+      requestTimeoutMs: (this.options.requestTimeoutMs ?? 30_000) + 5000,
     };
   }
 
@@ -222,12 +257,23 @@ class Producer implements WireProducer {
     }
     for (const b of this.options.brokers) {
       try {
-        return { conn: await BrokerConnection.open(this.connectionOptions(parseBroker(b))), bootstrap: true };
+        const conn = await BrokerConnection.open(this.connectionOptions(parseBroker(b)));
+        if (this.closed) {
+          conn.close();
+          break;
+        }
+        this.bootstrapping.add(conn);
+        return { conn, bootstrap: true };
       } catch (err) {
         last = err;
       }
     }
     throw last ?? new KafkaWireError('no broker configured', 'CONNECTION_ERROR', true);
+  }
+
+  private closeBootstrap(conn: BrokerConnection): void {
+    this.bootstrapping.delete(conn);
+    conn.close();
   }
 
   private connection(nodeId: number): Promise<BrokerConnection> {
@@ -261,7 +307,7 @@ class Producer implements WireProducer {
     try {
       body = await conn.request(ApiKey.metadata, ApiVersion.metadata, metadataRequest(topics));
     } finally {
-      if (bootstrap) conn.close();
+      if (bootstrap) this.closeBootstrap(conn);
     }
     const meta = readMetadata(body);
     this.brokers = new Map(meta.brokers.map((b) => [b.nodeId, b]));
@@ -386,8 +432,7 @@ class Producer implements WireProducer {
     if (this.pool.length < 4) this.pool.push(w.buffer);
   }
 
-  private async sendNow(topic: string, encoded: PartitionBatch[]): Promise<void> {
-    if (this.closed) throw new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false);
+  private async produceAll(topic: string, encoded: PartitionBatch[]): Promise<void> {
     let pending = encoded;
     const maxAttempts = this.options.maxAttempts ?? 6;
     let lastError: KafkaWireError | undefined;
@@ -449,7 +494,6 @@ class Producer implements WireProducer {
       }
       pending = failed;
     }
-    for (const b of encoded) if (b.records instanceof RecordsWriter) this.recycle(b.records);
   }
 
   /** Sends one request to a leader; returns the batches that failed with their error codes. */

@@ -9,7 +9,9 @@ import {
   encodeHeaders,
   RecordsWriter,
   varintSize,
+  varlongSize,
   writeVarint,
+  writeVarlong,
 } from './record-batch.js';
 
 // Zigzag varints as the protocol guide defines them (values worked out by hand).
@@ -149,3 +151,23 @@ test('addRawLine writes exactly what add writes with the raw-record header objec
   assert.equal(raw.records, generic.records);
   assert.ok(raw.bytes().equals(generic.bytes()));
 });
+
+// 64-bit zigzag varints (timestamp deltas), worked out by hand in base 128: 2^31 zigzags to
+// 2^32 = 16 * 128^4; 40 days = 3,456,000,000 ms zigzags to 6,912,000,000 = (25, 95, 115, 0, 0).
+const varlongs: [number, number[]][] = [
+  [0, [0x00]],
+  [-1, [0x01]],
+  [300, [0xd8, 0x04]],
+  [2 ** 31, [0x80, 0x80, 0x80, 0x80, 0x10]],
+  [-(2 ** 31) - 1, [0x81, 0x80, 0x80, 0x80, 0x10]],
+  [40 * 86_400_000, [0x80, 0x80, 0xf3, 0xdf, 0x19]],
+];
+
+for (const [n, bytes] of varlongs) {
+  test(`varlong ${n} is ${bytes.map((b) => b.toString(16)).join(' ')}`, () => {
+    const buf = Buffer.alloc(10);
+    const end = writeVarlong(buf, 0, n);
+    assert.deepEqual([...buf.subarray(0, end)], bytes);
+    assert.equal(varlongSize(n), bytes.length);
+  });
+}

@@ -99,6 +99,7 @@ export class RecordsWriter {
   add(record: BatchRecord): void {
     const ts = record.timestamp ?? this.baseTimestamp;
     if (ts > this.maxTimestamp) this.maxTimestamp = ts;
+    // A 64-bit varint: a timestamp 25 days away from the batch's does not fit in 32 bits.
     const tsDelta = ts - this.baseTimestamp;
     const key = record.key;
     const value = typeof record.value === 'string' ? Buffer.from(record.value) : record.value;
@@ -122,7 +123,7 @@ export class RecordsWriter {
     const valueLength = value === null ? -1 : value.length;
     const bodyLength =
       1 +
-      varintSize(tsDelta) +
+      varlongSize(tsDelta) +
       varintSize(this.count) +
       varintSize(keyLength) +
       Math.max(0, keyLength) +
@@ -134,7 +135,7 @@ export class RecordsWriter {
     const buf = this.buf;
     let p = writeVarint(buf, this.pos, bodyLength);
     buf[p++] = 0;
-    p = writeVarint(buf, p, tsDelta);
+    p = writeVarlong(buf, p, tsDelta);
     p = writeVarint(buf, p, this.count);
     p = writeVarint(buf, p, keyLength);
     if (key !== null) p += key.copy(buf, p);
@@ -275,6 +276,32 @@ function copyInto(src: Buffer, dst: Buffer, pos: number): number {
   if (n > 48) return pos + src.copy(dst, pos);
   for (let i = 0; i < n; i++) dst[pos + i] = src[i] as number;
   return pos + n;
+}
+
+/** Zigzag of a 64-bit value held in a double: exact while |n| < 2^52 (ms timestamps are). */
+function zigzag64(n: number): number {
+  return n >= 0 ? n * 2 : -n * 2 - 1;
+}
+
+export function varlongSize(n: number): number {
+  let v = zigzag64(n);
+  let size = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    size += 1;
+  }
+  return size;
+}
+
+export function writeVarlong(buf: Buffer, pos: number, n: number): number {
+  let v = zigzag64(n);
+  let p = pos;
+  while (v >= 128) {
+    buf[p++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[p++] = v;
+  return p;
 }
 
 export function writeVarint(buf: Buffer, pos: number, n: number): number {

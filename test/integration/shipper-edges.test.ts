@@ -205,3 +205,39 @@ test('first run starts at the end of existing files; a restart resumes exactly',
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a topic whose size limit is below the batch size: requests shrink, every line arrives once, in order', {
+  timeout: 90_000,
+}, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mp-ship-small-'));
+  const topic = `mp-test-ship-small-${Math.random().toString(36).slice(2, 8)}`;
+  // Uncompressed, the default 900 KB batches are 14 times the 64 KB this topic accepts.
+  const config = settings(dir, topic, { SHIP_COMPRESSION: 'none' });
+  const kafka = createKafka(config.kafka);
+  await kafka.ensureTopics([{ topic, partitions: 1, configs: { 'max.message.bytes': String(64 * 1024) } }]);
+  const lines = 40_000;
+  await writeFileP(
+    join(dir, 'mail.log'),
+    `${Array.from({ length: lines }, (_, i) => `Nov 27 10:00:00 edge1 postfix/smtp[${i}]: line ${i} ${'x'.repeat(100)}`).join('\n')}\n`,
+  );
+  const started = Date.now();
+  const shipper = await startShipper(config, createLogger('error'), { fromBeginning: true });
+  try {
+    const records = await readTopic(kafka, topic, (rs) => rs.length >= lines, {
+      timeoutMs: 60_000,
+      settleMs: 500,
+    });
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(records.length, lines);
+    assert.ok(
+      records.every((r, i) => r.value.toString().endsWith(`line ${i} ${'x'.repeat(100)}`)),
+      'in file order, once each',
+    );
+    // Shrinking to one line per request (the failure this guards against) takes minutes here.
+    assert.ok(seconds < 30, `took ${seconds} s`);
+  } finally {
+    await shipper.stop();
+    await kafka.deleteTopics([topic]).catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  }
+});
