@@ -2,9 +2,10 @@
  * The one module that imports kafkajs. kafkajs is no longer actively maintained, so everything
  * else talks to this small interface; replacing the client means replacing this file.
  *
- * Producing goes through our own wire-protocol producer (kafka-wire/), which is about 20x
- * faster than kafkajs's on small records; kafkajs still produces when SASL SCRAM is
- * configured (the wire producer speaks PLAIN only), and serves the consumer and admin calls.
+ * Producing, `ping` and the usual `ensureTopics` (topics already there) go through our own
+ * wire-protocol code (kafka-wire/): its producer is about 20x faster than kafkajs's on small
+ * records. kafkajs is loaded on first use only: to consume, to create topics, to read offsets,
+ * and for everything when SASL SCRAM is configured (our code speaks PLAIN only).
  *
  * Guarantees offered here:
  * - `RawProducer.send` resolves only after the brokers acknowledged the whole batch with
