@@ -38,6 +38,7 @@ import {
   uniqueName,
   waitFor,
 } from '../test/integration/indexer-support.js';
+import { peakRss } from '../test/integration/shipper-support.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -136,16 +137,6 @@ function cpuSeconds(pid: number | string, onlyJava = false): number {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime, in clock ticks of 1/100 s (Linux's USER_HZ).
     return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** Peak resident memory of a process (VmHWM), MB; 0 once it is gone. */
-function peakRss(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : 0;
   } catch {
     return 0;
   }
@@ -254,7 +245,7 @@ async function main(): Promise<void> {
       500,
     );
     const indexerSeconds = (Date.now() - i0) / 1000;
-    const peakRssMb = peakRss(child.pid as number);
+    const peakRssMb = Math.round(peakRss(child.pid as number) / 1048576);
     const cpu = {
       indexer_s: Number(cpuSeconds(child.pid as number).toFixed(1)),
       kafka_and_elasticsearch_s: Number((javaCpuSeconds() - java0).toFixed(1)),

@@ -29,6 +29,7 @@ import { createKafka, type KafkaClient } from '../core/kafka.js';
 import { repoPath } from '../core/paths.js';
 import type { RawLine } from '../core/raw-record.js';
 import { generateLog } from '../fixtures/generator.js';
+import { peakRss } from '../test/integration/shipper-support.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -52,15 +53,6 @@ interface Result {
   mbPerSecond: number;
   peakRssMb: number;
   note?: string;
-}
-
-function peakRss(pid: number | undefined): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 function writeFixture(path: string): { lines: number; bytes: number } {
@@ -108,7 +100,7 @@ async function measure(
   let count = 0;
   const deadline = Date.now() + 600_000;
   while (count < lines && Date.now() < deadline) {
-    peak = Math.max(peak, peakRss(child.pid));
+    peak = Math.max(peak, peakRss(child.pid as number));
     await new Promise((r) => setTimeout(r, 100));
     count = await topicCount(kafka, topic);
     if (exited && count < lines) {
@@ -118,7 +110,7 @@ async function measure(
     }
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  peak = Math.max(peak, peakRss(child.pid));
+  peak = Math.max(peak, peakRss(child.pid as number));
   if (!exited) (stop ?? ((c) => c.kill('SIGTERM')))(child);
   await new Promise((r) => (exited ? r(undefined) : child.on('exit', r)));
   await kafka.deleteTopics([topic]).catch(() => {});

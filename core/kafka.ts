@@ -15,7 +15,8 @@
  */
 import type kafkajs from 'kafkajs';
 import { readClusterMetadata } from './kafka-wire/metadata.js';
-import { createWireProducer } from './kafka-wire/producer.js';
+import type { SaslPlain, WireSettings } from './kafka-wire/connection.js';
+import { createWireProducer, type WireMessage, type WireProducer } from './kafka-wire/producer.js';
 import { SendChain } from './kafka-wire/send-chain.js';
 import type { Logger } from './logger.js';
 import { type RawLineSegment, rawHeaders } from './raw-record.js';
@@ -36,12 +37,7 @@ export interface KafkaSettings {
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
 }
 
-export interface OutMessage {
-  key?: string | Buffer | null;
-  value: string | Buffer;
-  headers?: Record<string, string | Buffer>;
-  timestamp?: string;
-}
+export type OutMessage = WireMessage;
 
 export interface InMessage {
   topic: string;
@@ -53,20 +49,8 @@ export interface InMessage {
   timestamp: string;
 }
 
-export interface RawProducer {
-  /**
-   * Resolves when every message is acknowledged by all in-sync replicas. Calls are written in
-   * the order they are made; a call made before the previous one resolved fails when that one
-   * fails, so a caller may keep a second batch in flight without risking reordering.
-   */
-  send(topic: string, messages: OutMessage[]): Promise<void>;
-  /**
-   * The shipper's lines, keyed by `host`, with the raw-record headers (core/raw-record.ts); same
-   * guarantees and order as `send`. Exists so that the hot path builds no object per line.
-   */
-  sendLines(topic: string, host: string, segments: readonly RawLineSegment[]): Promise<void>;
-  disconnect(): Promise<void>;
-}
+/** Our wire producer's interface; the kafkajs fallback (SASL SCRAM) implements it too. */
+export type RawProducer = WireProducer;
 
 export interface BatchContext {
   topic: string;
@@ -184,13 +168,13 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
     return client;
   };
   // Our wire code speaks SASL PLAIN only; with SCRAM everything goes through kafkajs.
-  const wire =
+  const wire: WireSettings | undefined =
     settings.sasl === undefined || settings.sasl.mechanism === 'plain'
       ? {
           brokers: settings.brokers,
           clientId: settings.clientId,
           ssl: settings.ssl,
-          sasl: settings.sasl as { mechanism: 'plain'; username: string; password: string } | undefined,
+          sasl: settings.sasl as SaslPlain | undefined,
         }
       : undefined;
 

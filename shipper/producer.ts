@@ -27,6 +27,8 @@ export interface Block {
   readonly target: AckTarget;
   readonly fileId: string;
   readonly records: readonly LineRecord[];
+  /** Bytes of the records' values. */
+  readonly bytes: number;
 }
 
 /** `block.records[from, to)`, part of one batch; `bytes` counts their values. */
@@ -120,7 +122,7 @@ export class Outbox {
   push(block: Block): void {
     if (block.records.length === 0) return;
     this.queue.push(block);
-    for (const r of block.records) this.bytes += r.value.length;
+    this.bytes += block.bytes;
     this.wake?.();
   }
 

@@ -166,11 +166,11 @@ export class Tailer implements AckTarget {
 
   private emit(outbox: Outbox, fileId: string, records: LineRecord[]): void {
     this.unacked += records.length;
-    outbox.push({ target: this, fileId, records });
-    this.count(records);
+    outbox.push({ target: this, fileId, records, bytes: this.count(records) });
   }
 
-  private count(records: readonly LineRecord[]): void {
+  /** Counts the records in the metrics; returns the bytes of their values. */
+  private count(records: readonly LineRecord[]): number {
     let bytes = 0;
     let pieces = 0;
     for (const r of records) {
@@ -180,6 +180,7 @@ export class Tailer implements AckTarget {
     this.metrics.linesRead.inc(records.length);
     this.metrics.bytesRead.inc(bytes);
     if (pieces > 0) this.metrics.linesSplit.inc(pieces);
+    return bytes;
   }
 
   acked(last: LineRecord, count: number): void {

@@ -17,14 +17,34 @@ import {
   saslHandshakeRequest,
 } from './protocol.js';
 
+export interface SaslPlain {
+  mechanism: 'plain';
+  username: string;
+  password: string;
+}
+
+/** What every client in this folder needs to reach the cluster. */
+export interface WireSettings {
+  brokers: readonly string[];
+  clientId: string;
+  ssl?: boolean;
+  sasl?: SaslPlain;
+}
+
 export interface ConnectionOptions {
   host: string;
   port: number;
   clientId: string;
   ssl?: boolean;
-  sasl?: { mechanism: 'plain'; username: string; password: string };
+  sasl?: SaslPlain;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+}
+
+/** `host:port` or `[v6 address]:port`, as in KAFKA_BROKERS. */
+export function parseBroker(b: string): { host: string; port: number } {
+  const i = b.lastIndexOf(':');
+  return { host: b.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(b.slice(i + 1)) };
 }
 
 interface Pending {

@@ -3,14 +3,10 @@
  * whether topics exist. Lets a command that only produces (the shipper) check the cluster
  * without loading kafkajs, which alone takes about 0.2 s of start-up.
  */
-import { BrokerConnection } from './connection.js';
+import { BrokerConnection, parseBroker, type WireSettings } from './connection.js';
 import { ApiKey, ApiVersion, type MetadataResponse, metadataRequest, readMetadata } from './protocol.js';
 
-export interface MetadataOptions {
-  brokers: readonly string[];
-  clientId: string;
-  ssl?: boolean;
-  sasl?: { mechanism: 'plain'; username: string; password: string };
+export interface MetadataOptions extends WireSettings {
   timeoutMs: number;
 }
 
@@ -20,12 +16,10 @@ export async function readClusterMetadata(
 ): Promise<MetadataResponse> {
   let last: unknown;
   for (const broker of options.brokers) {
-    const i = broker.lastIndexOf(':');
     let conn: BrokerConnection | undefined;
     try {
       conn = await BrokerConnection.open({
-        host: broker.slice(0, i).replace(/^\[|\]$/g, ''),
-        port: Number(broker.slice(i + 1)),
+        ...parseBroker(broker),
         clientId: options.clientId,
         ssl: options.ssl,
         sasl: options.sasl,

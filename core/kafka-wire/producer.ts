@@ -18,7 +18,13 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger } from '../logger.js';
 import { RAW_HEADERS, type RawLine, type RawLineSegment } from '../raw-record.js';
-import { BrokerConnection, type ConnectionOptions, KafkaWireError } from './connection.js';
+import {
+  BrokerConnection,
+  type ConnectionOptions,
+  KafkaWireError,
+  parseBroker,
+  type WireSettings,
+} from './connection.js';
 import { partitionFor } from './murmur2.js';
 import { SendChain } from './send-chain.js';
 import {
@@ -56,11 +62,7 @@ export interface WireMessage {
   timestamp?: string;
 }
 
-export interface WireProducerOptions {
-  brokers: readonly string[];
-  clientId: string;
-  ssl?: boolean;
-  sasl?: { mechanism: 'plain'; username: string; password: string };
+export interface WireProducerOptions extends WireSettings {
   compression: 'gzip' | 'none';
   /** zlib level for gzip: 1 is several times faster than the default 6 and only slightly larger on log lines. */
   gzipLevel?: number;
@@ -71,8 +73,16 @@ export interface WireProducerOptions {
 }
 
 export interface WireProducer {
+  /**
+   * Resolves when every message is acknowledged by all in-sync replicas. Calls are written in
+   * the order they are made; a call made before the previous one resolved fails when that one
+   * fails, so a caller may keep a second batch in flight without risking reordering.
+   */
   send(topic: string, messages: WireMessage[]): Promise<void>;
-  /** Raw-topic lines keyed by `host`, with the raw-record headers (core/raw-record.ts). */
+  /**
+   * The shipper's lines, keyed by `host`, with the raw-record headers (core/raw-record.ts); same
+   * guarantees and order as `send`. Exists so that the hot path builds no object per line.
+   */
   sendLines(topic: string, host: string, segments: readonly RawLineSegment[]): Promise<void>;
   disconnect(): Promise<void>;
 }
@@ -86,9 +96,8 @@ interface PartitionBatch {
   maxTimestamp: number;
 }
 
-function parseBroker(b: string): { host: string; port: number } {
-  const i = b.lastIndexOf(':');
-  return { host: b.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(b.slice(i + 1)) };
+function closedError(): KafkaWireError {
+  return new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -177,21 +186,29 @@ class Producer implements WireProducer {
     }
   }
 
+  sendLines(topic: string, host: string, segments: readonly RawLineSegment[]): Promise<void> {
+    return this.enqueue(topic, () => this.encodeLines(topic, host, segments));
+  }
+
+  send(topic: string, messages: WireMessage[]): Promise<void> {
+    if (messages.length === 0 && !this.closed) return this.chain.run(async () => {});
+    return this.enqueue(topic, () => this.encode(topic, messages));
+  }
+
   /**
    * Encoding and compression start at once; the request goes out after every earlier one was
    * acknowledged, so a caller may hand over its next batch while the previous is in flight.
    */
-  sendLines(topic: string, host: string, segments: readonly RawLineSegment[]): Promise<void> {
-    if (this.closed)
-      return Promise.reject(new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false));
-    const encoded = this.encodeLines(topic, host, segments);
+  private enqueue(topic: string, encode: () => Promise<PartitionBatch[]>): Promise<void> {
+    if (this.closed) return Promise.reject(closedError());
+    const encoded = encode();
     encoded.catch(() => {});
     return this.chain.run(async () => this.sendNow(topic, await encoded));
   }
 
   /** Sends with a fresh identity when the previous send failed (see `initProducerId`). */
   private async sendNow(topic: string, encoded: PartitionBatch[]): Promise<void> {
-    if (this.closed) throw new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false);
+    if (this.closed) throw closedError();
     if (this.identityLost) {
       await this.initProducerId();
       this.identityLost = false;
@@ -203,15 +220,6 @@ class Producer implements WireProducer {
       throw err;
     }
     for (const b of encoded) if (b.records instanceof RecordsWriter) this.recycle(b.records);
-  }
-
-  send(topic: string, messages: WireMessage[]): Promise<void> {
-    if (this.closed)
-      return Promise.reject(new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false));
-    if (messages.length === 0) return this.chain.run(async () => {});
-    const encoded = this.encode(topic, messages);
-    encoded.catch(() => {});
-    return this.chain.run(async () => this.sendNow(topic, await encoded));
   }
 
   /**
@@ -277,8 +285,7 @@ class Producer implements WireProducer {
   }
 
   private connection(nodeId: number): Promise<BrokerConnection> {
-    if (this.closed)
-      return Promise.reject(new KafkaWireError('producer is disconnected', 'PRODUCER_CLOSED', false));
+    if (this.closed) return Promise.reject(closedError());
     const existing = this.connections.get(nodeId);
     if (existing !== undefined) {
       return existing.then((c) => {

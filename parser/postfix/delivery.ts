@@ -7,18 +7,11 @@
  *
  * The response in parentheses may itself contain parentheses; it runs to the line's last `)`.
  */
-import type { DeliveryStatus, MailEvent } from '../../core/event.js';
+import { DELIVERY_STATUSES, type DeliveryStatus, type MailEvent } from '../../core/event.js';
 import { endpointAt, isLoopback, keyValues, leadingInt, pf, seconds, stripAngles } from './fields.js';
 import { setReason } from './reject.js';
 
-const STATUSES: ReadonlySet<string> = new Set([
-  'sent',
-  'deferred',
-  'bounced',
-  'expired',
-  'deliverable',
-  'undeliverable',
-]);
+const STATUSES: ReadonlySet<string> = new Set(DELIVERY_STATUSES);
 
 /** `queued as X` (re-injection, relay), `forwarded as X` (local aliases/.forward). */
 const NEXT_QUEUE_ID = /\b(?:queued|forwarded) as ([0-9A-Za-z]{5,24})\b/;
