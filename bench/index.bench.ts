@@ -14,6 +14,7 @@
  *   under 2 s). Elasticsearch's 1 s refresh interval is part of that time.
  *
  *   node dist/bench/index.bench.js [--lines 1000000] [--rate 2000] [--lag-seconds 30] [--keep]
+ *     [--cpu-prof DIR]
  *
  * Results go to bench/results/index.json. The machine is shared: the load average is recorded.
  */
@@ -46,6 +47,8 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '2000' },
     'lag-seconds': { type: 'string', default: '30' },
     keep: { type: 'boolean', default: false },
+    /** Directory for a V8 CPU profile of the indexer (written when it stops). */
+    'cpu-prof': { type: 'string' },
   },
 });
 const LINES = Number(args.lines);
@@ -156,7 +159,8 @@ function javaCpuSeconds(): number {
  */
 
 function spawnIndexer(): ChildProcess {
-  return spawn(process.execPath, [repoPath('bin', 'mailpulse.js'), 'index'], {
+  const profile = args['cpu-prof'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`];
+  return spawn(process.execPath, [...profile, repoPath('bin', 'mailpulse.js'), 'index'], {
     env: {
       ...env,
       // The fixture's days may be older than the default retention.

@@ -125,8 +125,14 @@ export const SettingsSchema = z.object({
   INDEXER_PARTITION_CONCURRENCY: intIn(1, 64).default(3),
   /** Documents per `_bulk` request (events, message updates and dead letters together). */
   INDEXER_BULK_DOCS: intIn(1, 100_000).default(2000),
-  /** `_bulk` requests of one partition's batch in flight at once (parsing overlaps the writes). */
+  /** `_bulk` requests of one partition in flight at once (parsing overlaps the writes). */
   INDEXER_BULK_CONCURRENCY: intIn(1, 16).default(2),
+  /**
+   * Batches of one partition parsed and sent before the oldest is acknowledged: with 2, the next
+   * batch is fetched and parsed while Elasticsearch writes the last one. Commits wait for every
+   * earlier batch either way.
+   */
+  INDEXER_BATCHES_IN_FLIGHT: intIn(1, 8).default(2),
   /** Longest raw line, in bytes, indexed as an event; longer records go to the dead-letter index. */
   INDEXER_MAX_LINE_BYTES: intIn(1024, 64 * 1024 * 1024).default(512 * 1024),
   /** Longest pause, in milliseconds, between retries while Elasticsearch is down or overloaded. */
@@ -219,6 +225,7 @@ function toConfig(s: Settings) {
       partitionConcurrency: s.INDEXER_PARTITION_CONCURRENCY,
       bulkDocs: s.INDEXER_BULK_DOCS,
       bulkConcurrency: s.INDEXER_BULK_CONCURRENCY,
+      batchesInFlight: s.INDEXER_BATCHES_IN_FLIGHT,
       maxLineBytes: s.INDEXER_MAX_LINE_BYTES,
       retryMaxMs: s.INDEXER_RETRY_MAX_MS,
     },

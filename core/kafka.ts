@@ -10,10 +10,12 @@
  * Guarantees offered here:
  * - `RawProducer.send` resolves only after the brokers acknowledged the whole batch with
  *   `acks=all` (idempotent producer, so a retried batch is not written twice by the broker).
- * - `BatchConsumer` hands out batches and commits an offset only when the handler resolved
- *   for it; a handler that throws leaves the offset where it was, so the batch is redelivered.
+ * - `BatchConsumer` hands out batches and commits an offset only when the handler's work on
+ *   that batch and every earlier batch of the partition is done; a failed batch leaves the
+ *   offset where it was and the consumer seeks back, so the batch is delivered again.
  */
 import type kafkajs from 'kafkajs';
+import { PartitionCommits } from './commit-order.js';
 import { readClusterMetadata } from './kafka-wire/metadata.js';
 import type { SaslPlain, WireSettings } from './kafka-wire/connection.js';
 import { createWireProducer, type WireMessage, type WireProducer } from './kafka-wire/producer.js';
@@ -63,13 +65,30 @@ export interface BatchContext {
   heartbeat(): Promise<void>;
 }
 
+/**
+ * What a handler may hand back once it has taken a batch (e.g. parsed it and queued its writes)
+ * without having finished it: `done` settles when the batch's work is durable. Meanwhile the
+ * consumer fetches and hands out the partition's next batch, so fetching and parsing overlap
+ * the writes.
+ */
+export interface BatchTaken {
+  done: Promise<unknown>;
+}
+
+export type BatchHandler = (
+  messages: InMessage[],
+  ctx: BatchContext,
+) => Promise<BatchTaken | undefined>;
+
 export interface BatchConsumer {
   /**
-   * Runs until `stop()`. The handler receives the messages of one partition in order; when it
-   * resolves, the offset after the last message is committed. When it throws, nothing is
-   * committed and the consumer seeks back so the batch is delivered again.
+   * Runs until `stop()`. The handler receives the messages of one partition in order. The offset
+   * after a batch's last message is committed once the handler resolved for it and its `done`
+   * (if any) resolved, and the same holds for every earlier batch of the partition: commits
+   * never pass an unfinished batch. When the handler throws or `done` rejects, nothing from
+   * that batch on is committed and the consumer seeks back so it is delivered again.
    */
-  run(handler: (messages: InMessage[], ctx: BatchContext) => Promise<void>): Promise<void>;
+  run(handler: BatchHandler): Promise<void>;
   pause(): void;
   resume(): void;
   stop(): Promise<void>;
@@ -84,6 +103,11 @@ export interface ConsumerOptions {
   sessionTimeoutMs?: number;
   /** Batches of different partitions handled at once (default 1). Each partition stays in order. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Batches of one partition taken but not yet done, at most (default 1). With 2, the next batch
+   * is fetched and handled while the previous one's `done` is pending.
+   */
+  batchesInFlight?: number;
 }
 
 export interface TopicSpec {
@@ -228,20 +252,41 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
         await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
       }
       let paused = false;
+      const depth = options.batchesInFlight ?? 1;
+      const log = logger?.child({ component: 'kafka-consumer' });
+      const commits = new Map<string, PartitionCommits>();
+      const commitsOf = (topic: string, partition: number): PartitionCommits => {
+        const key = `${topic}/${partition}`;
+        let c = commits.get(key);
+        if (c === undefined) {
+          c = new PartitionCommits({
+            commit: (offset) => consumer.commitOffsets([{ topic, partition, offset }]),
+            rewind: (offset, err) => {
+              log?.debug(
+                { topic, partition, offset, err: (err as Error)?.message },
+                'Seeking back to the failed batch.',
+              );
+              try {
+                consumer.seek({ topic, partition, offset });
+              } catch {
+                // Stopped or stopping: nothing from this batch on was committed, so the next
+                // start (or the partition's next owner) reads it again anyway.
+              }
+            },
+            commitFailed: (err) =>
+              log?.info({ topic, partition, err: (err as Error)?.message }, 'Offset commit failed.'),
+          });
+          commits.set(key, c);
+        }
+        return c;
+      };
       return {
         async run(handler) {
           await consumer.run({
             partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
             autoCommit: false,
             eachBatchAutoResolve: false,
-            eachBatch: async ({
-              batch,
-              heartbeat,
-              isRunning,
-              isStale,
-              commitOffsetsIfNecessary,
-              resolveOffset,
-            }) => {
+            eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
               if (!isRunning() || isStale() || batch.messages.length === 0) return;
               const messages: InMessage[] = batch.messages.map((m) => ({
                 topic: batch.topic,
@@ -252,8 +297,10 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
                 headers: headersToStrings(m.headers),
                 timestamp: m.timestamp,
               }));
+              const first = batch.firstOffset() as string;
+              let taken: BatchTaken | undefined;
               try {
-                await handler(messages, {
+                taken = await handler(messages, {
                   topic: batch.topic,
                   partition: batch.partition,
                   highWatermark: batch.highWatermark,
@@ -262,21 +309,22 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
                 });
               } catch (err) {
                 // Nothing is committed; seeking to the first offset makes the batch come again.
-                consumer.seek({
-                  topic: batch.topic,
-                  partition: batch.partition,
-                  offset: batch.firstOffset()!,
-                });
+                consumer.seek({ topic: batch.topic, partition: batch.partition, offset: first });
                 throw err;
               }
+              // Settled in order by the partition's commits; until then a rejection is expected.
+              taken?.done.catch(() => {});
+              // A seek while the handler ran (an earlier batch failed): this batch comes again.
+              if (isStale()) return;
               // The fetch position follows resolved offsets, not commits: without this the
-              // same batch is fetched again after it was committed.
+              // same batch is fetched again.
               resolveOffset(batch.lastOffset());
               const next = (BigInt(batch.lastOffset()) + 1n).toString();
-              await consumer.commitOffsets([
-                { topic: batch.topic, partition: batch.partition, offset: next },
-              ]);
-              await commitOffsetsIfNecessary();
+              const c = commitsOf(batch.topic, batch.partition);
+              c.add(first, next, taken?.done ?? Promise.resolve());
+              // The fetcher fetches again once this returns: hold it while the partition has
+              // `depth` batches unfinished, so memory stays bounded.
+              await c.below(depth);
             },
           });
         },
@@ -290,7 +338,15 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
           paused = false;
           consumer.resume(options.topics.map((topic) => ({ topic })));
         },
-        stop: () => consumer.disconnect(),
+        async stop() {
+          // No new batches; the ones being written may still be acknowledged, and their commits
+          // go out before the group is left (a batch handed out meanwhile adds to the wait).
+          consumer.pause(options.topics.map((topic) => ({ topic })));
+          while ([...commits.values()].some((c) => c.pending > 0)) {
+            await Promise.all([...commits.values()].map((c) => c.settled()));
+          }
+          await consumer.disconnect();
+        },
       };
     },
 

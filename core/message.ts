@@ -1,8 +1,10 @@
 /**
  * The message document: one per (host, Postfix instance, queue ID, first-seen time), built by
  * the correlator from a message's lines and stored in `<prefix>-messages-*`. The correlator
- * always produces the whole current document, so the indexer writes it with a plain partial
- * update + `doc_as_upsert` (no scripts): arrays such as `recipients` are replaced, never merged.
+ * always produces the whole current document, so the indexer replaces the stored one (no
+ * scripts): with the Kafka offset of its last line as external version when consuming, with a
+ * partial update + `doc_as_upsert` on direct writes. Arrays such as `recipients` are replaced,
+ * never merged.
  *
  * Queue IDs are reused over time (short IDs within days), so the identity includes the time the
  * queue ID was first seen: `messageKey()`.

@@ -2,10 +2,16 @@
  * One batch of one partition's records, in order: parse, correlate, write, dead-letter.
  *
  * Writes inside a batch: events (`create`) in chunks, several requests in flight while the next
- * chunk is parsed; the message documents the batch changed (one `update` + `doc_as_upsert` of
- * the whole document per message, in its final state in this batch) go with the last chunk; then documents refused
- * by Elasticsearch as dead letters, and all dead letters to the DLQ topic. The batch resolves only when every document is acknowledged or dead-lettered;
- * the caller commits the offsets then. Anything thrown leaves the batch uncommitted.
+ * chunk is parsed (`bulkConcurrency` per partition, shared with the partition's other batches
+ * in flight); the message documents the batch changed (the whole document per message, in its
+ * final state in this batch, versioned by Kafka offset: see `versionedMessages`) go with the
+ * last chunk; then
+ * documents refused by Elasticsearch as dead letters, and all dead letters to the DLQ topic.
+ *
+ * `takeBatch` returns once everything is parsed and sent, so the partition's next batch can be
+ * parsed while Elasticsearch writes this one; its `done` resolves only when every document is
+ * acknowledged or dead-lettered, and the caller commits the offsets then. Anything thrown or
+ * rejected leaves the batch uncommitted.
  */
 import { createHash } from 'node:crypto';
 import type { EsClient } from '../core/elasticsearch.js';
@@ -75,6 +81,16 @@ export interface BatchEnv {
   logger?: Logger;
   /** PRIVACY=hash-local-part: rewrites addresses before the event is stored or correlated. */
   redact?: Redactor;
+  /** The partition's request slots, shared by its batches in flight; default: this batch's own. */
+  slots?: BulkSlots;
+  /**
+   * Kafka offsets order a partition's lines, so a message document is written whole with the
+   * offset of the last line it reflects as its external version: a copy that arrives late (a
+   * batch still in flight when its partition moved to another instance, a replay) never
+   * replaces a newer one, whatever the order the writes land in. Direct writes have no such
+   * order across runs and upsert instead.
+   */
+  versionedMessages?: boolean;
 }
 
 export interface BatchResult {
@@ -107,63 +123,83 @@ function recordDate(record: BatchRecord): Date {
   return new Date(Number.isFinite(ms) && ms > 0 ? ms : Date.now());
 }
 
+/** Bounds one partition's `_bulk` requests in flight, across the batches being written at once. */
+export class BulkSlots {
+  private used = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(): Promise<void> {
+    while (this.used >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.used += 1;
+  }
+
+  release(): void {
+    this.used -= 1;
+    this.waiting.shift()?.();
+  }
+}
+
 /**
- * Runs `writeBulk` over chunks with at most `concurrency` requests in flight; returns every
- * rejection. Promises get a handler at once so a failure while another is awaited is not an
- * unhandled rejection; the first failure is rethrown after all settled.
+ * One batch's `_bulk` requests, sent in chunks as slots free up. Promises get a handler at once
+ * so a failure while another is awaited is not an unhandled rejection; the first failure is
+ * rethrown by the next `submit` (stop parsing a lost batch) and by `settle`.
  */
 class Writer {
-  private readonly inflight: Promise<BulkRejection[]>[] = [];
-  readonly rejections: BulkRejection[] = [];
+  private readonly sent: Promise<BulkRejection[]>[] = [];
   private failure: unknown;
   private failed = false;
 
-  constructor(private readonly env: BatchEnv) {}
+  constructor(
+    private readonly env: BatchEnv,
+    private readonly slots: BulkSlots,
+  ) {}
 
   async submit(actions: BulkAction[]): Promise<void> {
     const options: BulkOptions = { ...this.env.bulk, metrics: this.env.metrics, logger: this.env.logger };
     for (const chunk of chunkActions(actions, this.env.bulkDocs, MAX_BULK_BYTES)) {
-      const p = writeBulk(this.env.client, chunk, options);
+      if (this.failed) throw this.failure;
+      await this.slots.acquire();
+      const p = writeBulk(this.env.client, chunk, options).finally(() => this.slots.release());
       p.catch((err) => {
         if (!this.failed) {
           this.failed = true;
           this.failure = err;
         }
       });
-      this.inflight.push(p);
-      while (this.inflight.length >= this.env.bulkConcurrency) await this.settleOldest();
+      this.sent.push(p);
     }
   }
 
-  private async settleOldest(): Promise<void> {
-    const p = this.inflight.shift();
-    if (!p) return;
-    try {
-      this.rejections.push(...(await p));
-    } catch {
-      // Recorded by the handler attached in submit(); rethrown by flush().
-    }
-    if (this.failed) {
-      await Promise.allSettled(this.inflight.splice(0));
-      throw this.failure;
-    }
-  }
-
-  async flush(): Promise<void> {
-    while (this.inflight.length > 0) await this.settleOldest();
+  /** Waits for every request sent so far; their refusals, or the first failure. */
+  async settle(): Promise<BulkRejection[]> {
+    const results = await Promise.allSettled(this.sent.splice(0));
+    if (this.failed) throw this.failure;
+    return results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
   }
 }
 
-export async function processBatch(
+/** An event's write, with the record it came from (a refused event becomes its dead letter). */
+interface EventAction extends BulkAction {
+  record: BatchRecord;
+}
+
+/** A batch parsed, correlated and sent: `done` resolves when Elasticsearch has all of it. */
+export interface TakenBatch {
+  done: Promise<BatchResult>;
+}
+
+/** Parses, correlates and sends; the partition's next batch may be taken while `done` is pending. */
+export async function takeBatch(
   records: readonly BatchRecord[],
   state: PartitionState,
   env: BatchEnv,
-): Promise<BatchResult> {
+): Promise<TakenBatch> {
   const result: BatchResult = { events: 0, messages: 0, deadLetters: 0, withoutSource: 0 };
   const changed = new Map<string, { doc: MessageDoc; offset: number }>();
   const letters: { record: BatchRecord; letter: DeadLetter }[] = [];
-  const eventSources = new Map<BulkAction, BatchRecord>();
-  const writer = new Writer(env);
+  const writer = new Writer(env, env.slots ?? new BulkSlots(env.bulkConcurrency));
 
   /** Applies the line to its message; returns the message's key (undefined when it has none). */
   const correlate = (ev: MailEvent, ms: number, offset: number): string | undefined => {
@@ -205,15 +241,15 @@ export async function processBatch(
       // Tagged with its message before it is written: distinct messages are counted by key.
       const key = correlate(prepared.event, prepared.ms, offset);
       if (key !== undefined) prepared.event.postfix = { ...prepared.event.postfix, message_key: key };
-      const action: BulkAction = {
+      const action: EventAction = {
         op: 'create',
         kind: 'event',
         index: eventsIndex,
         id: prepared.id,
         source: JSON.stringify(prepared.event),
+        record,
       };
       pending.push(action);
-      eventSources.set(action, record);
       result.events += 1;
       if (!prepared.hasSource) result.withoutSource += 1;
     }
@@ -224,7 +260,7 @@ export async function processBatch(
   }
   for (const { doc, offset } of changed.values()) {
     pending.push({
-      op: 'upsert',
+      ...(env.versionedMessages ? { op: 'index', version: offset } : { op: 'upsert' }),
       kind: 'message',
       index: dailyIndexName(env.prefix, 'messages', messageDay(doc)),
       id: messageDocId(doc.key),
@@ -232,18 +268,39 @@ export async function processBatch(
     });
   }
   await writer.submit(pending);
-  await writer.flush();
   result.messages = changed.size;
+  // Finished messages leave memory: their documents are sent, and a failed batch drops this state.
+  state.correlator.expire(state.clockMs);
+  const last = Number(records.at(-1)?.offset ?? -1);
+  if (last > state.replayEnd && state.replayUntil.size > 0) state.replayUntil.clear();
+  return {
+    done: writer
+      .settle()
+      .then((rejections) => finishBatch(rejections, writer, { state, env, result, letters })),
+  };
+}
 
+/** Everything after Elasticsearch answered: refusals to dead letters, the DLQ topic, metrics. */
+async function finishBatch(
+  rejections: BulkRejection[],
+  writer: Writer,
+  batch: {
+    state: PartitionState;
+    env: BatchEnv;
+    result: BatchResult;
+    letters: { record: BatchRecord; letter: DeadLetter }[];
+  },
+): Promise<BatchResult> {
+  const { state, env, result, letters } = batch;
   // Documents Elasticsearch refused become dead letters with the refusal as their error.
   const refusedLetters: DeadLetter[] = [];
-  for (const r of writer.rejections) {
+  for (const r of rejections) {
     const error = {
       code: 'MP_ERR_INDEX_REJECTED' as const,
       message: `${r.status} ${r.reason}`,
       type: r.type,
     };
-    const record = eventSources.get(r.action);
+    const record = (r.action as Partial<EventAction>).record;
     if (record) {
       const letter = deadLetter(record, error, { document: r.action.source, now: recordDate(record) });
       letters.push({ record, letter });
@@ -276,9 +333,9 @@ export async function processBatch(
   }
   if (refusedLetters.length > 0) {
     await writer.submit(refusedLetters.map((l) => deadLetterAction(env.prefix, l)));
-    await writer.flush();
+    await writer.settle();
   }
-  result.messages -= writer.rejections.filter((r) => r.action.kind === 'message').length;
+  result.messages -= rejections.filter((r) => r.action.kind === 'message').length;
 
   if (letters.length > 0 && env.sendDeadLetters) {
     await env.sendDeadLetters(letters.map(({ record, letter }) => deadLetterMessage(record, letter)));
@@ -289,10 +346,14 @@ export async function processBatch(
   env.metrics?.indexed.inc({ kind: 'message' }, result.messages);
   env.metrics?.indexed.inc({ kind: 'deadletter' }, result.deadLetters);
   if (result.withoutSource > 0) env.metrics?.withoutSource.inc(result.withoutSource);
-
-  // Finished messages leave memory; what they were is already written.
-  state.correlator.expire(state.clockMs);
-  const last = Number(records.at(-1)?.offset ?? -1);
-  if (last > state.replayEnd && state.replayUntil.size > 0) state.replayUntil.clear();
   return result;
+}
+
+/** One batch from start to acknowledged (direct writes and tests). */
+export async function processBatch(
+  records: readonly BatchRecord[],
+  state: PartitionState,
+  env: BatchEnv,
+): Promise<BatchResult> {
+  return (await takeBatch(records, state, env)).done;
 }

@@ -1,6 +1,7 @@
 /**
  * `_bulk` writes with per-document outcomes. A document is done when Elasticsearch acknowledged
- * it: 2xx, or 409 on `create` (the event is already there: a replay). 429, 5xx and an
+ * it: 2xx, or 409 on `create` (the event is already there: a replay) or on a versioned `index`
+ * (a newer copy is there). 429, 5xx and an
  * unreachable cluster are retried with exponential backoff for as long as the caller is still
  * running; any other refusal (a mapping error) is returned to the caller to dead-letter, so
  * one bad document never blocks the rest.
@@ -11,10 +12,16 @@ import type { IndexerMetrics } from './metrics.js';
 
 export interface BulkAction {
   /**
-   * `create` for events (idempotent by id, 409 = already there), `upsert` (partial update with
-   * `doc_as_upsert`, the whole document) for message documents, `index` for dead letters.
+   * `create` for events (idempotent by id, 409 = already there); `index` for message documents
+   * from Kafka (with `version`) and dead letters; `upsert` (partial update with `doc_as_upsert`,
+   * the whole document) for message documents of direct writes.
    */
   op: 'create' | 'upsert' | 'index';
+  /**
+   * With `index`: the document replaces the stored one only if its version is not lower
+   * (`external_gte`); a 409 then means a newer copy is stored, which is success.
+   */
+  version?: number;
   /** What the document is, for the caller's bookkeeping of refusals. */
   kind?: 'event' | 'message' | 'deadletter';
   index: string;
@@ -61,7 +68,9 @@ function actionLine(a: BulkAction): string {
     case 'create':
       return `{"create":${actionMeta(a)}}\n${a.source}\n`;
     case 'index':
-      return `{"index":${actionMeta(a)}}\n${a.source}\n`;
+      return a.version === undefined
+        ? `{"index":${actionMeta(a)}}\n${a.source}\n`
+        : `{"index":${actionMeta(a, `,"version":${a.version},"version_type":"external_gte"`)}}\n${a.source}\n`;
     case 'upsert':
       // Two indexers can race on one message during a rebalance; the later whole document wins.
       return `{"update":${actionMeta(a, ',"retry_on_conflict":5')}}\n{"doc":${a.source},"doc_as_upsert":true}\n`;
@@ -157,7 +166,9 @@ export async function writeBulk(
     items.forEach((entry, i) => {
       const action = pending[i] as BulkAction;
       const item = Object.values(entry)[0] as ItemResult;
-      if (item.status < 300 || (item.status === 409 && action.op === 'create')) return;
+      // 409: the event is already there (create), or a newer copy of the document is (version).
+      if (item.status < 300 || (item.status === 409 && (action.op === 'create' || action.version !== undefined)))
+        return;
       // An upsert still in conflict after retry_on_conflict lost a race: writing it again is safe.
       if (retryableItem(item) || (item.status === 409 && action.op === 'upsert')) retry.push(action);
       else {

@@ -1,10 +1,12 @@
 /**
- * The Kafka side: one consumer in the indexer group, batches handed to `processBatch` per
- * partition, offsets committed by `core/kafka.ts` only when the handler resolved.
+ * The Kafka side: one consumer in the indexer group, batches handed to `takeBatch` per
+ * partition; `core/kafka.ts` commits a batch's offsets only when its `done` and those of every
+ * earlier batch of the partition resolved, and fetches the next batch meanwhile.
  *
  * A partition's correlator state is trusted only while its batches follow each other: when a
  * batch does not start where the last one ended (first batch, a rebalance gave the partition
- * back, a failed batch is redelivered) the state is rebuilt from the messages index first.
+ * back, a failed batch is redelivered), or a batch of the partition failed since the state was
+ * handed on, the state is rebuilt from the messages index first.
  */
 import type { Config } from '../core/config.js';
 import { redactorFor } from './privacy.js';
@@ -14,10 +16,11 @@ import type { Logger } from '../core/logger.js';
 import { BulkAbandoned } from './bulk.js';
 import {
   type BatchEnv,
+  BulkSlots,
   LATE_GRACE_MS,
   type PartitionState,
   newPartitionState,
-  processBatch,
+  takeBatch,
 } from './batch.js';
 import type { IndexerMetrics } from './metrics.js';
 import { loadPartitionState } from './state.js';
@@ -30,6 +33,8 @@ interface Tracked {
   state: PartitionState;
   /** Offset the next batch must start at for `state` to be valid. */
   next: bigint;
+  /** The partition's failure count when the state was last used: a failure since voids it. */
+  epoch: number;
 }
 
 export async function startConsumerLoop(deps: {
@@ -44,6 +49,8 @@ export async function startConsumerLoop(deps: {
   const redact = redactorFor(config);
   const topic = config.kafka.topicRaw;
   const partitions = new Map<number, Tracked>();
+  /** Failed batches per partition; a batch taken before a failure does not hand on its state. */
+  const epochs = new Map<number, number>();
   let stopping = false;
   let producer: Promise<RawProducer> | undefined;
   const consumer: BatchConsumer = await kafka.consumer({
@@ -52,12 +59,13 @@ export async function startConsumerLoop(deps: {
     sessionTimeoutMs: config.indexer.sessionTimeoutMs,
     maxBytesPerPartition: config.indexer.fetchBytes,
     partitionsConsumedConcurrently: config.indexer.partitionConcurrency,
+    batchesInFlight: config.indexer.batchesInFlight,
   });
 
-  async function stateFor(messages: InMessage[]): Promise<PartitionState> {
+  async function stateFor(messages: InMessage[], epoch: number): Promise<PartitionState> {
     const first = messages[0] as InMessage;
     const tracked = partitions.get(first.partition);
-    if (tracked && tracked.next === BigInt(first.offset)) return tracked.state;
+    if (tracked && tracked.next === BigInt(first.offset) && tracked.epoch === epoch) return tracked.state;
     const restored = await loadPartitionState(
       es,
       prefix,
@@ -88,9 +96,22 @@ export async function startConsumerLoop(deps: {
     await (await producer).send(config.kafka.topicDlq, out);
   }
 
+  /** Slots per partition: its batches in flight share `bulkConcurrency` requests. */
+  const slots = new Map<number, BulkSlots>();
+  const slotsFor = (partition: number): BulkSlots => {
+    let s = slots.get(partition);
+    if (s === undefined) {
+      s = new BulkSlots(config.indexer.bulkConcurrency);
+      slots.set(partition, s);
+    }
+    return s;
+  };
+
   await consumer.run(async (messages, ctx) => {
     const first = messages[0] as InMessage;
     const last = messages.at(-1) as InMessage;
+    const partition = first.partition;
+    const epoch = epochs.get(partition) ?? 0;
     metrics.consumed.inc({ topic: ctx.topic }, messages.length);
     // kafkajs sends heartbeats only when asked; a batch waiting on Elasticsearch must keep the
     // membership alive. A failed heartbeat (rebalance, expired session) abandons the batch.
@@ -98,17 +119,31 @@ export async function startConsumerLoop(deps: {
     const beat = setInterval(() => {
       ctx.heartbeat().catch((err: Error) => {
         if (!lost)
-          logger.info(
-            { partition: ctx.partition, reason: err.message },
-            'Group membership changed; abandoning the batch.',
-          );
+          logger.info({ partition, reason: err.message }, 'Group membership changed; abandoning the batch.');
         lost = true;
       });
     }, 1000);
     const isRunning = () => !stopping && !lost && ctx.isRunning();
-    let state: PartitionState | undefined;
+    const failed = (err: unknown) => {
+      // Whatever the correlator took from this batch on is not written: rebuild on redelivery.
+      epochs.set(partition, (epochs.get(partition) ?? 0) + 1);
+      partitions.delete(partition);
+      consumer.resume();
+      metrics.paused.set(0);
+      if (err instanceof BulkAbandoned) {
+        logger.info(
+          { partition, from: first.offset },
+          'Batch abandoned uncommitted; it will be delivered again.',
+        );
+      } else {
+        logger.warn(
+          { partition, from: first.offset, err: (err as Error).message },
+          'Batch failed uncommitted; it will be delivered again.',
+        );
+      }
+    };
     try {
-      state = await stateFor(messages);
+      const state = await stateFor(messages, epoch);
       const env: BatchEnv = {
         client: es,
         prefix,
@@ -119,7 +154,7 @@ export async function startConsumerLoop(deps: {
           isRunning,
           retryMaxMs: config.indexer.retryMaxMs,
           onBackoff: () => {
-            // Stop fetching more while Elasticsearch is not taking writes: memory stays at one batch.
+            // Stop fetching more while Elasticsearch is not taking writes: memory stays bounded.
             consumer.pause();
             metrics.paused.set(1);
           },
@@ -132,36 +167,30 @@ export async function startConsumerLoop(deps: {
         metrics,
         logger,
         redact,
+        slots: slotsFor(partition),
+        versionedMessages: true,
       };
-      const result = await processBatch(messages, state, env);
-      partitions.set(first.partition, { state, next: BigInt(last.offset) + 1n });
-      metrics.lag.set(
-        { topic: ctx.topic, partition: String(ctx.partition) },
-        Math.max(0, Number(BigInt(ctx.highWatermark) - BigInt(last.offset) - 1n)),
+      const taken = await takeBatch(messages, state, env);
+      partitions.set(partition, { state, next: BigInt(last.offset) + 1n, epoch });
+      const done = taken.done.then(
+        (result) => {
+          metrics.lag.set(
+            { topic: ctx.topic, partition: String(partition) },
+            Math.max(0, Number(BigInt(ctx.highWatermark) - BigInt(last.offset) - 1n)),
+          );
+          logger.debug({ partition, from: first.offset, to: last.offset, ...result }, 'Batch indexed.');
+        },
+        (err: unknown) => {
+          failed(err);
+          throw err;
+        },
       );
-      logger.debug(
-        { partition: first.partition, from: first.offset, to: last.offset, ...result },
-        'Batch indexed.',
-      );
+      void done.finally(() => clearInterval(beat)).catch(() => {});
+      return { done };
     } catch (err) {
-      // Whatever the correlator took from this batch is not written: drop it, rebuild on redelivery.
-      partitions.delete(first.partition);
-      consumer.resume();
-      metrics.paused.set(0);
-      if (err instanceof BulkAbandoned) {
-        logger.info(
-          { partition: first.partition, from: first.offset },
-          'Batch abandoned uncommitted; it will be delivered again.',
-        );
-      } else {
-        logger.warn(
-          { partition: first.partition, from: first.offset, err: (err as Error).message },
-          'Batch failed uncommitted; it will be delivered again.',
-        );
-      }
-      throw err;
-    } finally {
       clearInterval(beat);
+      failed(err);
+      throw err;
     }
   });
 

@@ -3,19 +3,22 @@
  *
  * Guarantees:
  * - Offsets are committed only after Elasticsearch acknowledged every document of the batch
- *   (or it was dead-lettered to both the DLQ topic and the dead-letter index). A crash, a
- *   rebalance or an Elasticsearch outage leaves the batch uncommitted and it comes again.
+ *   and of every earlier batch of the partition (or it was dead-lettered to both the DLQ topic
+ *   and the dead-letter index). A crash, a rebalance or an Elasticsearch outage leaves the
+ *   batch uncommitted and it comes again. The next batch is fetched and parsed while one is
+ *   being written (`INDEXER_BATCHES_IN_FLIGHT`), which keeps both Node and Elasticsearch busy.
  * - Replays are harmless: an event's `_id` derives from (host, file identity, byte offset,
  *   piece) and is written with `create` (409 = already there); a message document is written
- *   whole with `update` + `doc_as_upsert` under its key (no scripts), and replayed lines
- *   already applied to a stored message are not correlated twice (`state.ts`). Event count ==
- *   lines shipped.
+ *   whole under its key with the Kafka offset of its last line as external version (no
+ *   scripts; a late older copy is refused with 409, so write order does not matter), and
+ *   replayed lines already applied to a stored message are not correlated twice
+ *   (`state.ts`). Event count == lines shipped.
  * - Ordering: one partition's records are processed in order (one host's lines share a
  *   partition, so a message's lines do too); a batch's message documents (their state at the
  *   batch's end) go with its last chunk of events, and all are acknowledged before the commit.
  * - Elasticsearch down or answering 429: consumption pauses, the bulk request is retried with
- *   backoff (heartbeats keep the group membership), and resumes; memory stays at one batch
- *   per partition. Documents Elasticsearch refuses and records that are not text go to the
+ *   backoff (heartbeats keep the group membership), and resumes; memory stays at
+ *   `INDEXER_BATCHES_IN_FLIGHT` batches per partition. Documents Elasticsearch refuses and records that are not text go to the
  *   dead letters and the batch goes on.
  * - Correlator state is rebuilt from the messages index when a partition is (re)assigned.
  * - Retention deletes daily indices older than `RETENTION_DAYS` at start and once a day.

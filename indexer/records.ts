@@ -9,7 +9,7 @@
 import { hash } from 'node:crypto';
 import type { MailEvent } from '../core/event.js';
 import { eventId, readRawHeaders } from '../core/raw-record.js';
-import { type ParseContext, parseLine } from '../parser/index.js';
+import { type ParseContext, parsedMs, parseLine } from '../parser/index.js';
 import { type DeadLetter, type SourceRecord, deadLetter } from './dead-letter.js';
 import { utcDay } from './index-names.js';
 
@@ -117,7 +117,7 @@ export function prepareRecord(
     };
     if (event.host.name === '') event.host.name = source.data.host;
   }
-  let ms = Date.parse(event['@timestamp']);
+  let ms = parsedMs(event, ctx);
   let day = dayOf(ms);
   if (day === undefined) {
     event['@timestamp'] = recordTime(record.timestamp);

@@ -28,5 +28,5 @@
 export type { MailEvent } from '../core/event.js';
 export { createParseContext, type ParseContext, type ParseOptions } from './context.js';
 export { type Correlator, type CorrelatorOptions, createCorrelator } from './correlator.js';
-export { parseLine } from './parse-line.js';
+export { parsedMs, parseLine } from './parse-line.js';
 export { classifyReason, normalizeReason, type Reason } from './reasons.js';

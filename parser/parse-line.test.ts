@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { EventSchema } from '../core/event.js';
 import { createParseContext } from './context.js';
 import { classic } from './line-cases.js';
-import { parseLine } from './parse-line.js';
+import { parsedMs, parseLine } from './parse-line.js';
 
 /** Hand-written lines covering every daemon module: the seeds the mutation fuzzer starts from. */
 const SEEDS = [
@@ -155,8 +155,14 @@ test('numbers that are not numbers never reach the event as NaN or Infinity', ()
     classic('postfix/postscreen', `PREGREET ${huge} after 1.2.3 from [192.0.2.1]:1: x`),
     classic('postfix/postscreen', 'HANGUP after 1.2.3 from [192.0.2.1]:1 in tests after SMTP handshake'),
     classic('postfix/postscreen', 'DNSBL rank x for [192.0.2.1]:1'),
-    classic('postfix/anvil', `statistics: max connection rate ${huge}/${huge}s for (smtp:192.0.2.1) at Mar 14 10:00:00`),
-    classic('postfix/smtp', `8C3F12A0B7: to=<a@b.example>, relay=none, delay=Infinity, delays=1e999/0/0/0, conn_use=${huge}, dsn=4.0.0, status=deferred (x)`),
+    classic(
+      'postfix/anvil',
+      `statistics: max connection rate ${huge}/${huge}s for (smtp:192.0.2.1) at Mar 14 10:00:00`,
+    ),
+    classic(
+      'postfix/smtp',
+      `8C3F12A0B7: to=<a@b.example>, relay=none, delay=Infinity, delays=1e999/0/0/0, conn_use=${huge}, dsn=4.0.0, status=deferred (x)`,
+    ),
     classic('postfix/qmgr', `7E1AEC2C388: from=<a@b.example>, size=${huge}, nrcpt=1 (queue active)`),
     classic('postfix/smtpd', `disconnect from a[192.0.2.1] commands=${huge}/${huge}`),
     classic('postfix/master', `terminating on signal ${huge}`),
@@ -229,4 +235,26 @@ test('a 100 KB remote reply is kept whole in postfix.response', () => {
   const event = parseLine(line, createParseContext({ timeZone: 'UTC' }));
   assert.equal(event.postfix?.response, reply);
   assert.ok((event.postfix?.reason?.text?.length ?? 0) <= 241);
+});
+
+test('parsedMs is the instant of @timestamp, for parsed, fallback and zone-shifted lines', () => {
+  const lines = [
+    ...SEEDS,
+    '2026-03-14T10:00:00.123456+02:00 mx postfix/qmgr[1]: 7E1AEC2C388: removed',
+    'Mar 14 00:00:31 mx postfix/pickup[2]: 7E1AEC2C388: uid=0 from=<root>',
+    'garbage without a header',
+    '2026 Mar 14 00:00:31.5 mx postfix/anvil[3]: statistics: max cache size 1 at Mar 14 00:00:31',
+    '',
+  ];
+  for (const options of [
+    { timeZone: 'UTC' },
+    { timeZone: 'Europe/Berlin' },
+    { now: new Date('2026-05-01T00:00:00Z') },
+  ]) {
+    const ctx = createParseContext(options);
+    for (const line of lines) {
+      const ev = parseLine(line, ctx);
+      assert.equal(parsedMs(ev, ctx), Date.parse(ev['@timestamp']), `${JSON.stringify(options)} ${line}`);
+    }
+  }
 });

@@ -4,7 +4,7 @@
  * `{lines}` → `{ack}` after each batch (flow control); `{end}` → `{state}`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createParseContext, type ParseOptions, parseLine } from '../parser/index.js';
+import { createParseContext, type ParseOptions, parsedMs, parseLine } from '../parser/index.js';
 import { createReportAccumulator } from './accumulate.js';
 
 const port = parentPort;
@@ -13,7 +13,10 @@ const ctx = createParseContext(workerData as ParseOptions);
 const acc = createReportAccumulator();
 port.on('message', (msg: { lines?: string[]; end?: true }) => {
   if (msg.lines !== undefined) {
-    for (const line of msg.lines) acc.addEvent(parseLine(line, ctx));
+    for (const line of msg.lines) {
+      const ev = parseLine(line, ctx);
+      acc.addEvent(ev, parsedMs(ev, ctx));
+    }
     port.postMessage({ ack: true });
   } else if (msg.end) {
     port.postMessage({ state: acc.state() });

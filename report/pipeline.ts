@@ -9,12 +9,12 @@
  * need, plus messages waiting in the queue.
  */
 
-import { timestampMs } from '../core/message-key.js';
 import {
   type CorrelatorOptions,
   createCorrelator,
   createParseContext,
   type ParseOptions,
+  parsedMs,
   parseLine,
 } from '../parser/index.js';
 import { type AccumulatorOptions, type AccumulatorState, createReportAccumulator } from './accumulate.js';
@@ -47,7 +47,7 @@ export function createReportPipeline(options: ReportOptions = {}): ReportPipelin
 
   function pushLine(line: string): void {
     const ev = parseLine(line, ctx);
-    const ms = timestampMs(ev['@timestamp']);
+    const ms = parsedMs(ev, ctx);
     acc.addEvent(ev, ms);
     if (ev.email?.local_id !== undefined) {
       if (ms > lastMs) lastMs = ms;

@@ -1,8 +1,9 @@
 /**
  * 100k generated lines with known truth through Kafka into Elasticsearch: the event count, the
  * message count and the delivered/bounced/deferred figures equal the truth exactly, for one
- * undisturbed in-process indexer and for a child-process indexer killed with SIGKILL twice
- * mid-stream and restarted (replays must neither duplicate events nor double-count deferrals).
+ * undisturbed in-process indexer, for a child-process indexer killed with SIGKILL twice
+ * mid-stream and restarted (replays must neither duplicate events nor double-count deferrals),
+ * and for two instances rebalancing the partitions between them while batches are in flight.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -134,5 +135,52 @@ test('SIGKILL twice mid-stream and restart: still exactly the truth', async () =
   }
   const restored = outputs.join('\n').match(/Correlator state rebuilt/g)?.length ?? 0;
   assert.ok(restored >= 3, `each start rebuilt state (saw ${restored})`);
+  assert.deepEqual(await storedCounts(es, n.prefix), expected());
+});
+
+test('a second instance joins and the first leaves while lines stream in: still exactly the truth', async () => {
+  const n = names('mptest-idx-rebalance');
+  await kafka.ensureTopics([{ topic: n.raw, partitions: 3 }]);
+  // Small fetches make many batches, so each rebalance finds some parsed and still being written.
+  const settings = { ...env(n), INDEXER_FETCH_BYTES: '65536' };
+  const exit = (c: ReturnType<typeof spawnIndexer>) =>
+    c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve();
+  const first = spawnIndexer(settings);
+  let second: ReturnType<typeof spawnIndexer> | undefined;
+  const chunks = 20;
+  const size = Math.ceil(log.records.length / chunks);
+  try {
+    for (let i = 0; i < chunks; i++) {
+      await produceRecords(kafka, n.raw, log.records.slice(i * size, (i + 1) * size));
+      if (i === 5) second = spawnIndexer(settings);
+      if (i === 12) {
+        first.kill('SIGTERM');
+        await exit(first);
+      }
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    await waitFor(
+      'every event',
+      async () => (await count(es, `${n.prefix}-events`)) >= log.truth.lines,
+      150_000,
+      1000,
+    );
+    await waitFor(
+      'the group to commit everything',
+      async () => (await kafka.groupLag(n.group, n.raw)).every((p) => p.committed === p.end) || undefined,
+      60_000,
+      1000,
+    );
+  } finally {
+    first.kill('SIGTERM');
+    second?.kill('SIGTERM');
+    await exit(first);
+    if (second) await exit(second);
+  }
+  // Which partitions the second instance gets when it joins depends on the assignor and on which
+  // partitions the hosts hash to; either way it took over partitions that carry lines.
+  const rebuilt = second?.output().match(/Correlator state rebuilt/g)?.length ?? 0;
+  assert.ok(rebuilt >= 1, `the second instance took over partitions\n${second?.output()}`);
+  assert.equal(first.exitCode, 0, first.output());
   assert.deepEqual(await storedCounts(es, n.prefix), expected());
 });
