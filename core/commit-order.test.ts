@@ -99,6 +99,45 @@ describe('PartitionCommits', () => {
     assert.equal(commits.pending, 0);
   });
 
+  it('after revoke, pending batches neither commit nor rewind', async () => {
+    const { log, commits } = recorder();
+    const a = gate();
+    const b = gate();
+    commits.add('0', '10', a.promise);
+    commits.add('10', '20', b.promise);
+    commits.revoke();
+    a.resolve();
+    b.reject(new Error('lost'));
+    await commits.settled();
+    assert.deepEqual(log, []);
+  });
+
+  it('a partition that came back waits for the writes of its revoked batches', async () => {
+    const log: string[] = [];
+    const old = gate();
+    const commits = new PartitionCommits(
+      {
+        commit: async (next) => {
+          log.push(`commit ${next}`);
+        },
+        rewind: () => {},
+      },
+      old.promise,
+    );
+    let settled = false;
+    const waiting = commits.settled().then(() => {
+      settled = true;
+    });
+    commits.add('50', '60', Promise.resolve());
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(settled, false);
+    assert.deepEqual(log, []);
+    old.resolve();
+    await waiting;
+    await commits.settled();
+    assert.deepEqual(log, ['commit 60']);
+  });
+
   it('below(limit) waits until fewer than limit batches are pending', async () => {
     const { commits } = recorder();
     const a = gate();

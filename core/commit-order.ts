@@ -20,8 +20,16 @@ export class PartitionCommits {
   private readonly open: Promise<void>[] = [];
   /** Bumped by a failure: links made before it do not commit. */
   private epoch = 0;
+  /** The partition went to another instance: nothing more is committed or rewound. */
+  private revoked = false;
 
-  constructor(private readonly io: CommitIo) {}
+  /** `after`: the writes of a batch set this partition had before (revoked) must settle first. */
+  constructor(
+    private readonly io: CommitIo,
+    after?: Promise<void>,
+  ) {
+    if (after) this.tail = after;
+  }
 
   /** Batches taken and not yet settled. */
   get pending(): number {
@@ -37,7 +45,7 @@ export class PartitionCommits {
       try {
         await done;
       } catch (err) {
-        if (epoch === this.epoch) {
+        if (epoch === this.epoch && !this.revoked) {
           this.epoch += 1;
           try {
             this.io.rewind(first, err);
@@ -47,7 +55,7 @@ export class PartitionCommits {
         }
         return;
       }
-      if (epoch !== this.epoch) return;
+      if (epoch !== this.epoch || this.revoked) return;
       try {
         await this.io.commit(next);
       } catch (err) {
@@ -58,6 +66,11 @@ export class PartitionCommits {
     this.tail = link;
     this.open.push(link);
     void link.then(() => this.open.shift());
+  }
+
+  /** The partition is no longer this instance's: batches still pending neither commit nor rewind. */
+  revoke(): void {
+    this.revoked = true;
   }
 
   /** Resolves once fewer than `limit` batches are pending. */

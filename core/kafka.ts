@@ -63,6 +63,11 @@ export interface BatchContext {
   isRunning(): boolean;
   /** Keep the group membership alive during a long batch. */
   heartbeat(): Promise<void>;
+  /**
+   * Resolves when every batch of this partition handed out before this one is settled (done or
+   * failed): what Elasticsearch holds is then all there will be from them.
+   */
+  earlierSettled(): Promise<void>;
 }
 
 /**
@@ -75,10 +80,7 @@ export interface BatchTaken {
   done: Promise<unknown>;
 }
 
-export type BatchHandler = (
-  messages: InMessage[],
-  ctx: BatchContext,
-) => Promise<BatchTaken | undefined>;
+export type BatchHandler = (messages: InMessage[], ctx: BatchContext) => Promise<BatchTaken | undefined>;
 
 export interface BatchConsumer {
   /**
@@ -254,32 +256,66 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
       let paused = false;
       const depth = options.batchesInFlight ?? 1;
       const log = logger?.child({ component: 'kafka-consumer' });
-      const commits = new Map<string, PartitionCommits>();
+      let stopping = false;
+      /** Per topic and partition: the order of commits of the batches this instance holds. */
+      const commits = new Map<string, Map<number, PartitionCommits>>();
+      /** Revoked ones whose writes may still be in flight, by `topic/partition`. */
+      const retired = new Map<string, PartitionCommits>();
       const commitsOf = (topic: string, partition: number): PartitionCommits => {
-        const key = `${topic}/${partition}`;
-        let c = commits.get(key);
+        let byPartition = commits.get(topic);
+        if (byPartition === undefined) {
+          byPartition = new Map();
+          commits.set(topic, byPartition);
+        }
+        let c = byPartition.get(partition);
         if (c === undefined) {
-          c = new PartitionCommits({
-            commit: (offset) => consumer.commitOffsets([{ topic, partition, offset }]),
-            rewind: (offset, err) => {
-              log?.debug(
-                { topic, partition, offset, err: (err as Error)?.message },
-                'Seeking back to the failed batch.',
-              );
-              try {
-                consumer.seek({ topic, partition, offset });
-              } catch {
-                // Stopped or stopping: nothing from this batch on was committed, so the next
-                // start (or the partition's next owner) reads it again anyway.
-              }
+          c = new PartitionCommits(
+            {
+              commit: (offset) => consumer.commitOffsets([{ topic, partition, offset }]),
+              rewind: (offset, err) => {
+                log?.debug(
+                  { topic, partition, offset, err: (err as Error)?.message },
+                  'Seeking back to the failed batch.',
+                );
+                try {
+                  consumer.seek({ topic, partition, offset });
+                } catch {
+                  // Stopped or stopping: nothing from this batch on was committed, so the next
+                  // start (or the partition's next owner) reads it again anyway.
+                }
+              },
+              commitFailed: (err) =>
+                log?.info({ topic, partition, err: (err as Error)?.message }, 'Offset commit failed.'),
             },
-            commitFailed: (err) =>
-              log?.info({ topic, partition, err: (err as Error)?.message }, 'Offset commit failed.'),
-          });
-          commits.set(key, c);
+            // The partition came back while its old batches were still being written: a state
+            // rebuild (`earlierSettled`) must see their documents too.
+            retired.get(`${topic}/${partition}`)?.settled(),
+          );
+          byPartition.set(partition, c);
         }
         return c;
       };
+      const allCommits = () =>
+        [...commits.values()].flatMap((m) => [...m.values()]).concat([...retired.values()]);
+      // A partition that went to another instance: its batches still being written must not
+      // commit (the broker does not check ownership, so an old offset would move the new owner's
+      // back). A seek made before the rejoin (a batch abandoned when the rebalance began) stays
+      // pending in kafkajs and applies if the partition comes back: lines read again, none lost.
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        const assigned = event.payload.memberAssignment as Record<string, number[]>;
+        for (const [topic, byPartition] of commits) {
+          for (const [partition, c] of byPartition) {
+            if (assigned[topic]?.includes(partition)) continue;
+            c.revoke();
+            byPartition.delete(partition);
+            const key = `${topic}/${partition}`;
+            retired.set(key, c);
+            void c.settled().then(() => {
+              if (retired.get(key) === c) retired.delete(key);
+            });
+          }
+        }
+      });
       return {
         async run(handler) {
           await consumer.run({
@@ -287,7 +323,7 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
             autoCommit: false,
             eachBatchAutoResolve: false,
             eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-              if (!isRunning() || isStale() || batch.messages.length === 0) return;
+              if (stopping || !isRunning() || isStale() || batch.messages.length === 0) return;
               const messages: InMessage[] = batch.messages.map((m) => ({
                 topic: batch.topic,
                 partition: batch.partition,
@@ -298,29 +334,35 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
                 timestamp: m.timestamp,
               }));
               const first = batch.firstOffset() as string;
+              const next = (BigInt(batch.lastOffset()) + 1n).toString();
+              const c = commitsOf(batch.topic, batch.partition);
               let taken: BatchTaken | undefined;
               try {
                 taken = await handler(messages, {
                   topic: batch.topic,
                   partition: batch.partition,
                   highWatermark: batch.highWatermark,
-                  isRunning: () => isRunning() && !isStale(),
+                  isRunning: () => !stopping && isRunning() && !isStale(),
                   heartbeat,
+                  earlierSettled: () => c.settled(),
                 });
               } catch (err) {
-                // Nothing is committed; seeking to the first offset makes the batch come again.
-                consumer.seek({ topic: batch.topic, partition: batch.partition, offset: first });
+                // A seek is pending already (an earlier batch failed): it restarts reading before
+                // this batch, and a second seek here would overwrite it with a later offset.
+                if (isStale()) throw err;
+                // In line behind the batches still being written, so the earliest failure decides
+                // where reading restarts; nothing from this batch on is committed.
+                c.add(first, next, Promise.reject(err));
+                await c.settled();
                 throw err;
               }
               // Settled in order by the partition's commits; until then a rejection is expected.
               taken?.done.catch(() => {});
               // A seek while the handler ran (an earlier batch failed): this batch comes again.
-              if (isStale()) return;
+              if (stopping || isStale()) return;
               // The fetch position follows resolved offsets, not commits: without this the
               // same batch is fetched again.
               resolveOffset(batch.lastOffset());
-              const next = (BigInt(batch.lastOffset()) + 1n).toString();
-              const c = commitsOf(batch.topic, batch.partition);
               c.add(first, next, taken?.done ?? Promise.resolve());
               // The fetcher fetches again once this returns: hold it while the partition has
               // `depth` batches unfinished, so memory stays bounded.
@@ -334,16 +376,21 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
           consumer.pause(options.topics.map((topic) => ({ topic })));
         },
         resume() {
-          if (!paused) return;
+          if (!paused || stopping) return;
           paused = false;
           consumer.resume(options.topics.map((topic) => ({ topic })));
         },
         async stop() {
           // No new batches; the ones being written may still be acknowledged, and their commits
           // go out before the group is left (a batch handed out meanwhile adds to the wait).
-          consumer.pause(options.topics.map((topic) => ({ topic })));
-          while ([...commits.values()].some((c) => c.pending > 0)) {
-            await Promise.all([...commits.values()].map((c) => c.settled()));
+          stopping = true;
+          try {
+            consumer.pause(options.topics.map((topic) => ({ topic })));
+          } catch {
+            // Between a kafkajs crash and its restart there is nothing to pause.
+          }
+          while (allCommits().some((c) => c.pending > 0)) {
+            await Promise.all(allCommits().map((c) => c.settled()));
           }
           await consumer.disconnect();
         },

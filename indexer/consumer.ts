@@ -11,7 +11,7 @@
 import type { Config } from '../core/config.js';
 import { redactorFor } from './privacy.js';
 import type { EsClient } from '../core/elasticsearch.js';
-import type { BatchConsumer, InMessage, KafkaClient, RawProducer } from '../core/kafka.js';
+import type { BatchConsumer, BatchContext, InMessage, KafkaClient, RawProducer } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import { BulkAbandoned } from './bulk.js';
 import {
@@ -62,10 +62,19 @@ export async function startConsumerLoop(deps: {
     batchesInFlight: config.indexer.batchesInFlight,
   });
 
-  async function stateFor(messages: InMessage[], epoch: number): Promise<PartitionState> {
+  async function stateFor(
+    messages: InMessage[],
+    epoch: number,
+    ctx: BatchContext,
+    isRunning: () => boolean,
+  ): Promise<PartitionState> {
     const first = messages[0] as InMessage;
     const tracked = partitions.get(first.partition);
     if (tracked && tracked.next === BigInt(first.offset) && tracked.epoch === epoch) return tracked.state;
+    // The rebuild reads the messages index: the partition's batches still being written must have
+    // landed first, or the state would miss their lines (and replays would skip them).
+    await ctx.earlierSettled();
+    if (!isRunning()) throw new BulkAbandoned();
     const restored = await loadPartitionState(
       es,
       prefix,
@@ -126,8 +135,12 @@ export async function startConsumerLoop(deps: {
     const isRunning = () => !stopping && !lost && ctx.isRunning();
     const failed = (err: unknown) => {
       // Whatever the correlator took from this batch on is not written: rebuild on redelivery.
-      epochs.set(partition, (epochs.get(partition) ?? 0) + 1);
-      partitions.delete(partition);
+      // A batch taken before an earlier failure needs nothing more: the state was dropped then,
+      // and dropping it again could throw away the state of the redelivered batches.
+      if ((epochs.get(partition) ?? 0) === epoch) {
+        epochs.set(partition, epoch + 1);
+        partitions.delete(partition);
+      }
       consumer.resume();
       metrics.paused.set(0);
       if (err instanceof BulkAbandoned) {
@@ -143,7 +156,7 @@ export async function startConsumerLoop(deps: {
       }
     };
     try {
-      const state = await stateFor(messages, epoch);
+      const state = await stateFor(messages, epoch, ctx, isRunning);
       const env: BatchEnv = {
         client: es,
         prefix,
