@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { deferred as gate } from '../test/deferred.js';
 import { PartitionCommits } from './commit-order.js';
-
-/** A promise settled by hand. */
-function gate() {
-  let resolve!: () => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 function recorder(options: { failCommitOf?: string } = {}) {
   const log: string[] = [];

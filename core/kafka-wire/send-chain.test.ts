@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { deferred } from '../../test/deferred.js';
 import { SendChain } from './send-chain.js';
-
-function deferred() {
-  let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 test('SendChain runs calls one after the other, in the order handed over', async () => {
   const chain = new SendChain();

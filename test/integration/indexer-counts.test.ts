@@ -60,6 +60,22 @@ after(async () => {
   await es.close();
 });
 
+/** Every line is an event in Elasticsearch and the group has committed to the end. */
+async function indexedAndCommitted(n: ReturnType<typeof names>): Promise<void> {
+  await waitFor(
+    'every event',
+    async () => (await count(es, `${n.prefix}-events`)) >= log.truth.lines,
+    150_000,
+    1000,
+  );
+  await waitFor(
+    'the group to commit everything',
+    async () => (await kafka.groupLag(n.group, n.raw)).every((p) => p.committed === p.end) || undefined,
+    60_000,
+    1000,
+  );
+}
+
 function expected() {
   return { ...log.truth, deferralsOnMessages: log.truth.deferrals };
 }
@@ -116,18 +132,7 @@ test('SIGKILL twice mid-stream and restart: still exactly the truth', async () =
       outputs.push(child.output());
       child = spawnIndexer(env(n));
     }
-    await waitFor(
-      'every event',
-      async () => (await count(es, `${n.prefix}-events`)) >= log.truth.lines,
-      150_000,
-      1000,
-    );
-    await waitFor(
-      'the group to commit everything',
-      async () => (await kafka.groupLag(n.group, n.raw)).every((p) => p.committed === p.end) || undefined,
-      60_000,
-      1000,
-    );
+    await indexedAndCommitted(n);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -159,18 +164,7 @@ test('a second instance joins and the first leaves while lines stream in: still 
       }
       await new Promise((r) => setTimeout(r, 400));
     }
-    await waitFor(
-      'every event',
-      async () => (await count(es, `${n.prefix}-events`)) >= log.truth.lines,
-      150_000,
-      1000,
-    );
-    await waitFor(
-      'the group to commit everything',
-      async () => (await kafka.groupLag(n.group, n.raw)).every((p) => p.committed === p.end) || undefined,
-      60_000,
-      1000,
-    );
+    await indexedAndCommitted(n);
   } finally {
     first.kill('SIGTERM');
     second?.kill('SIGTERM');
