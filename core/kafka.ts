@@ -257,17 +257,14 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
       const depth = options.batchesInFlight ?? 1;
       const log = logger?.child({ component: 'kafka-consumer' });
       let stopping = false;
-      /** Per topic and partition: the order of commits of the batches this instance holds. */
-      const commits = new Map<string, Map<number, PartitionCommits>>();
-      /** Revoked ones whose writes may still be in flight, by `topic/partition`. */
+      const keyOf = (topic: string, partition: number) => `${topic}/${partition}`;
+      /** Per `topic/partition`: the order of commits of the batches this instance holds. */
+      const commits = new Map<string, PartitionCommits>();
+      /** Revoked ones whose writes may still be in flight. */
       const retired = new Map<string, PartitionCommits>();
       const commitsOf = (topic: string, partition: number): PartitionCommits => {
-        let byPartition = commits.get(topic);
-        if (byPartition === undefined) {
-          byPartition = new Map();
-          commits.set(topic, byPartition);
-        }
-        let c = byPartition.get(partition);
+        const key = keyOf(topic, partition);
+        let c = commits.get(key);
         if (c === undefined) {
           c = new PartitionCommits(
             {
@@ -289,31 +286,30 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
             },
             // The partition came back while its old batches were still being written: a state
             // rebuild (`earlierSettled`) must see their documents too.
-            retired.get(`${topic}/${partition}`)?.settled(),
+            retired.get(key)?.settled(),
           );
-          byPartition.set(partition, c);
+          commits.set(key, c);
         }
         return c;
       };
-      const allCommits = () =>
-        [...commits.values()].flatMap((m) => [...m.values()]).concat([...retired.values()]);
+      const allCommits = () => [...commits.values(), ...retired.values()];
       // A partition that went to another instance: its batches still being written must not
       // commit (the broker does not check ownership, so an old offset would move the new owner's
       // back). A seek made before the rejoin (a batch abandoned when the rebalance began) stays
       // pending in kafkajs and applies if the partition comes back: lines read again, none lost.
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
-        const assigned = event.payload.memberAssignment as Record<string, number[]>;
-        for (const [topic, byPartition] of commits) {
-          for (const [partition, c] of byPartition) {
-            if (assigned[topic]?.includes(partition)) continue;
-            c.revoke();
-            byPartition.delete(partition);
-            const key = `${topic}/${partition}`;
-            retired.set(key, c);
-            void c.settled().then(() => {
-              if (retired.get(key) === c) retired.delete(key);
-            });
-          }
+        const assignment = event.payload.memberAssignment as Record<string, number[]>;
+        const assigned = new Set(
+          Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => keyOf(topic, p))),
+        );
+        for (const [key, c] of commits) {
+          if (assigned.has(key)) continue;
+          c.revoke();
+          commits.delete(key);
+          retired.set(key, c);
+          void c.settled().then(() => {
+            if (retired.get(key) === c) retired.delete(key);
+          });
         }
       });
       return {

@@ -5,8 +5,8 @@
  * chunk is parsed (`bulkConcurrency` per partition, shared with the partition's other batches
  * in flight); the message documents the batch changed (the whole document per message, in its
  * final state in this batch, versioned by Kafka offset: see `versionedMessages`) go with the
- * last chunk; then
- * documents refused by Elasticsearch as dead letters, and all dead letters to the DLQ topic.
+ * last chunk; then documents refused by Elasticsearch as dead letters, and all dead letters to
+ * the DLQ topic.
  *
  * `takeBatch` returns once everything is parsed and sent, so the partition's next batch can be
  * parsed while Elasticsearch writes this one; its `done` resolves only when every document is
