@@ -5,7 +5,8 @@
  * when the indexer starts, as after an outage or an import. Reports:
  * - the ceiling: the same documents the indexer produces (events and final message documents,
  *   built here with the same parse and correlate code) loaded with plain `curl` `_bulk` requests,
- *   as many at once as the indexer keeps in flight (INDEXER_BULK_CONCURRENCY);
+ *   as many at once as the indexer keeps in flight (INDEXER_BULK_CONCURRENCY), timed on a warm
+ *   Elasticsearch (a third of them is loaded first, untimed, into indices deleted after);
  * - the indexer (`mailpulse index` in a child process):
  *   documents per second from its start until every event is searchable and committed, the
  *   ratio to the ceiling (target >= 0.7), and the CPU seconds it and the JVMs used meanwhile;
@@ -14,7 +15,7 @@
  *   under 2 s). Elasticsearch's 1 s refresh interval is part of that time.
  *
  *   node dist/bench/index.bench.js [--lines 1000000] [--rate 2000] [--lag-seconds 30] [--keep]
- *     [--cpu-prof DIR]
+ *     [--cpu-prof DIR] [--node-arg FLAG]...
  *
  * Results go to bench/results/index.json. The machine is shared: the load average is recorded.
  */
@@ -49,6 +50,8 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     /** Directory for a V8 CPU profile of the indexer (written when it stops). */
     'cpu-prof': { type: 'string' },
+    /** A V8/Node flag for the indexer process, for experiments (repeatable). */
+    'node-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 const LINES = Number(args.lines);
@@ -132,6 +135,23 @@ function bulkFiles(
   return { files, events, messages: finalDocs.size };
 }
 
+/**
+ * `_bulk` files through curl, as many at once as the indexer sends. With `from`/`to`, index
+ * names are rewritten on the way (the warm-up load goes to other indices).
+ */
+function curlLoad(files: string[], to?: string, from?: string): void {
+  const post = `curl -sf -o /dev/null -H 'Content-Type: application/x-ndjson' --data-binary`;
+  const each =
+    to === undefined
+      ? `${post} @{} '${config.elasticsearch.url}/_bulk'`
+      : `sh -c "sed 's/\\"_index\\":\\"${from}-/\\"_index\\":\\"${to}-/' {} | ${post} @- '${config.elasticsearch.url}/_bulk'"`;
+  execFileSync(
+    'sh',
+    ['-c', `printf '%s\\n' ${files.join(' ')} | xargs -P ${config.indexer.bulkConcurrency} -I {} ${each}`],
+    { stdio: 'inherit' },
+  );
+}
+
 /** CPU seconds (user + system) of a process and its threads; 0 once it is gone. */
 function cpuSeconds(pid: number | string, onlyJava = false): number {
   try {
@@ -160,7 +180,8 @@ function javaCpuSeconds(): number {
 
 function spawnIndexer(): ChildProcess {
   const profile = args['cpu-prof'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`];
-  return spawn(process.execPath, [...profile, repoPath('bin', 'mailpulse.js'), 'index'], {
+  const flags = [...profile, ...(args['node-arg'] ?? [])];
+  return spawn(process.execPath, [...flags, repoPath('bin', 'mailpulse.js'), 'index'], {
     env: {
       ...env,
       // The fixture's days may be older than the default retention.
@@ -196,21 +217,26 @@ async function main(): Promise<void> {
     say(
       `ceiling: ${bulk.files.length} _bulk files, ${docs} documents; curl x${config.indexer.bulkConcurrency} ...`,
     );
+    // A JVM that has just started indexes at less than half its warm speed: a cold ceiling would
+    // flatter the indexer, which runs after it. So a third of the documents is loaded first into
+    // indices that are then deleted, and only the second, warm load is timed.
+    const warmPrefix = `${id}-warm`;
+    await installTemplates(es, warmPrefix);
+    const warmFiles = Math.ceil(bulk.files.length / 3);
+    curlLoad(bulk.files.slice(0, warmFiles), warmPrefix, n.ceiling);
+    await cleanup(es, kafka, warmPrefix, []);
     await installTemplates(es, n.ceiling);
     const c0 = Date.now();
-    execFileSync(
-      'sh',
-      [
-        '-c',
-        `ls ${dir}/bulk-*.ndjson | xargs -P ${config.indexer.bulkConcurrency} -I F curl -sf -o /dev/null -H 'Content-Type: application/x-ndjson' --data-binary @F '${config.elasticsearch.url}/_bulk'`,
-      ],
-      { stdio: 'inherit' },
-    );
+    const ceilingJava0 = javaCpuSeconds();
+    curlLoad(bulk.files);
     const ceilingSeconds = (Date.now() - c0) / 1000;
+    const ceilingJavaCpu = Number((javaCpuSeconds() - ceilingJava0).toFixed(1));
     const ceilingDocs = (await count(es, `${n.ceiling}-events`)) + (await count(es, `${n.ceiling}-messages`));
     if (ceilingDocs !== docs) throw new Error(`curl load stored ${ceilingDocs} of ${docs} documents`);
     const ceilingRate = docs / ceilingSeconds;
-    say(`ceiling: ${docs} docs in ${ceilingSeconds.toFixed(1)} s = ${Math.round(ceilingRate)} docs/s`);
+    say(
+      `ceiling: ${docs} docs in ${ceilingSeconds.toFixed(1)} s = ${Math.round(ceilingRate)} docs/s, Kafka + Elasticsearch CPU ${ceilingJavaCpu} s`,
+    );
     await cleanup(es, kafka, n.ceiling, []);
     rmSync(dir, { recursive: true, force: true });
 
@@ -318,6 +344,8 @@ async function main(): Promise<void> {
         bulk_docs: config.indexer.bulkDocs,
         seconds: ceilingSeconds,
         docs_per_s: Math.round(ceilingRate),
+        untimed_warm_up_files: warmFiles,
+        kafka_and_elasticsearch_cpu_s: ceilingJavaCpu,
       },
       indexer: {
         events: stored.events,

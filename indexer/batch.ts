@@ -54,7 +54,7 @@ export function newPartitionState(
   timeZone: string,
   restored?: RestoredPartition,
 ): PartitionState {
-  const correlator = createCorrelator({ lateGraceMs: LATE_GRACE_MS });
+  const correlator = createCorrelator({ lateGraceMs: LATE_GRACE_MS, snapshots: 'live' });
   if (restored) correlator.restore(restored.docs);
   const replayUntil = restored?.replayUntil ?? new Map<string, number>();
   return {
@@ -240,7 +240,12 @@ export async function takeBatch(
       }
       // Tagged with its message before it is written: distinct messages are counted by key.
       const key = correlate(prepared.event, prepared.ms, offset);
-      if (key !== undefined) prepared.event.postfix = { ...prepared.event.postfix, message_key: key };
+      if (key !== undefined) {
+        // The event is this batch's own (the correlator keeps no reference to it): set, not copy.
+        const postfix = prepared.event.postfix;
+        if (postfix === undefined) prepared.event.postfix = { message_key: key };
+        else postfix.message_key = key;
+      }
       const action: EventAction = {
         op: 'create',
         kind: 'event',

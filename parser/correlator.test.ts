@@ -349,6 +349,25 @@ describe('correlator', () => {
     assert.equal(first?.state, 'active');
   });
 
+  it("live documents are the correlator's own: read at the end, they hold every line since, as copies taken then would", () => {
+    const live = createCorrelator({ snapshots: 'live' });
+    const copies = createCorrelator();
+    const lines = [
+      queued('10:00:00', 'L', 2),
+      delivery('10:00:01', 'L', 'a@x', 'sent'),
+      delivery('10:00:02', 'L', 'b@x', 'deferred'),
+    ];
+    const [first] = live.push(lines[0] as MailEvent);
+    copies.push(lines[0] as MailEvent);
+    let latest: MessageDoc | undefined;
+    for (const line of lines.slice(1)) {
+      assert.equal(live.push(line)[0], first);
+      [latest] = copies.push(line);
+    }
+    assert.equal(first?.recipients.length, 2);
+    assert.deepEqual(first, latest);
+  });
+
   it('restore continues a stored message under its key and resolves its pending hop', () => {
     const a = createCorrelator();
     a.push(client('10:00:00', 'T'));

@@ -63,8 +63,13 @@ export interface CorrelatorOptions {
   linkWindowMs?: number;
   /** Messages held at most; beyond it the oldest is released early. Default 1,000,000. */
   maxMessages?: number;
-  /** `push` returns copies (true, default) or nothing (false, for callers that only read `expire`). */
-  snapshots?: boolean;
+  /**
+   * What `push` returns: copies (true, default); nothing (false, for callers that only read
+   * `expire`); or `'live'`: the documents themselves, which later lines go on changing. A caller
+   * that serializes once per batch (the indexer) gets each document's state at the end of the
+   * batch without a copy per line.
+   */
+  snapshots?: boolean | 'live';
   /** Drop byte-identical repeated lines (at-least-once replays). Default true; a one-shot file report turns it off. */
   dedupe?: boolean;
 }
@@ -300,8 +305,10 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
         link(e, next, kind, ms, changed);
     }
     for (const c of changed) c.doc.state = stateOf(c);
-    if (!snapshots) return NONE;
-    return [...changed].filter((c) => nodes.has(c)).map(snapshot);
+    if (snapshots === false) return NONE;
+    const docs: MessageDoc[] = [];
+    for (const c of changed) if (nodes.has(c)) docs.push(snapshots === 'live' ? c.doc : snapshot(c));
+    return docs;
   }
 
   function expire(nowMs: number): MessageDoc[] {

@@ -5,25 +5,10 @@
 import { type MailEvent, withAddressDomains } from '../core/event.js';
 import { timestampMs } from '../core/message-key.js';
 import type { ParseContext } from './context.js';
+import { isoString } from './iso-time.js';
 import { parsePostfixMessage } from './postfix/dispatch.js';
 import { programOf } from './program.js';
 import { parseHeader } from './syslog.js';
-
-/** `toISOString` is the costliest step on a simple line; lines often share their second. */
-let cachedSecond = Number.NaN;
-let cachedPrefix = '';
-
-function isoString(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== cachedSecond) {
-    const iso = new Date(second * 1000).toISOString();
-    if (iso.length !== 24) return new Date(ms).toISOString();
-    cachedSecond = second;
-    cachedPrefix = iso.slice(0, 20);
-  }
-  const frac = ms - second * 1000;
-  return `${cachedPrefix}${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}Z`;
-}
 
 /** Years 0001-9999: what a four-digit ISO string and Elasticsearch's date type can hold. */
 const MIN_MS = -62135596800000;
