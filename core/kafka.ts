@@ -110,6 +110,11 @@ export interface ConsumerOptions {
    * is fetched and handled while the previous one's `done` is pending.
    */
   batchesInFlight?: number;
+  /**
+   * Called with this member's partitions after each rebalance, once the partitions it lost have
+   * stopped committing: the caller can drop what it kept for them.
+   */
+  onAssignment?(partitions: ReadonlyArray<{ topic: string; partition: number }>): void;
 }
 
 export interface TopicSpec {
@@ -311,6 +316,11 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
             if (retired.get(key) === c) retired.delete(key);
           });
         }
+        options.onAssignment?.(
+          Object.entries(assignment).flatMap(([topic, partitions]) =>
+            partitions.map((partition) => ({ topic, partition })),
+          ),
+        );
       });
       return {
         async run(handler) {

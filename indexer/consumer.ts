@@ -53,6 +53,10 @@ export async function startConsumerLoop(deps: {
   const epochs = new Map<number, number>();
   let stopping = false;
   let producer: Promise<RawProducer> | undefined;
+  /** This member's partitions since the last rebalance (undefined before the first). */
+  let assigned: Set<number> | undefined;
+  /** Partitions with gauge values, to remove when they move away. */
+  const reported = new Set<number>();
   const consumer: BatchConsumer = await kafka.consumer({
     groupId: config.indexer.groupId,
     topics: [topic],
@@ -60,6 +64,20 @@ export async function startConsumerLoop(deps: {
     maxBytesPerPartition: config.indexer.fetchBytes,
     partitionsConsumedConcurrently: config.indexer.partitionConcurrency,
     batchesInFlight: config.indexer.batchesInFlight,
+    onAssignment: (owned) => {
+      assigned = new Set(owned.filter((p) => p.topic === topic).map((p) => p.partition));
+      // A partition that moved to another instance takes its correlator state (every open
+      // message) and its gauges with it; if it comes back, its state is rebuilt from the index.
+      for (const partition of [...partitions.keys()]) {
+        if (!assigned.has(partition)) partitions.delete(partition);
+      }
+      for (const partition of [...reported]) {
+        if (assigned.has(partition)) continue;
+        reported.delete(partition);
+        metrics.lag.remove({ topic, partition: String(partition) });
+        metrics.openMessages.remove({ topic, partition: String(partition) });
+      }
+    },
   });
 
   async function stateFor(
@@ -184,13 +202,22 @@ export async function startConsumerLoop(deps: {
         versionedMessages: true,
       };
       const taken = await takeBatch(messages, state, env);
-      partitions.set(partition, { state, next: BigInt(last.offset) + 1n, epoch });
+      // A batch still being taken when its partition moved away must not keep the state alive.
+      if (assigned === undefined || assigned.has(partition)) {
+        partitions.set(partition, { state, next: BigInt(last.offset) + 1n, epoch });
+        metrics.openMessages.set({ topic, partition: String(partition) }, state.correlator.size);
+        reported.add(partition);
+      }
       const done = taken.done.then(
         (result) => {
-          metrics.lag.set(
-            { topic: ctx.topic, partition: String(partition) },
-            Math.max(0, Number(BigInt(ctx.highWatermark) - BigInt(last.offset) - 1n)),
-          );
+          // Lag of a partition that moved away is the new owner's to report.
+          if (assigned === undefined || assigned.has(partition)) {
+            reported.add(partition);
+            metrics.lag.set(
+              { topic, partition: String(partition) },
+              Math.max(0, Number(BigInt(ctx.highWatermark) - BigInt(last.offset) - 1n)),
+            );
+          }
           logger.debug({ partition, from: first.offset, to: last.offset, ...result }, 'Batch indexed.');
         },
         (err: unknown) => {

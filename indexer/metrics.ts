@@ -22,6 +22,8 @@ export interface IndexerMetrics {
   lag: Gauge<'topic' | 'partition'>;
   /** 1 while consumption is paused because Elasticsearch is not taking writes. */
   paused: Gauge;
+  /** Messages held in memory by the correlator of each partition this instance owns. */
+  openMessages: Gauge<'topic' | 'partition'>;
 }
 
 const cache = new WeakMap<Registry, IndexerMetrics>();
@@ -69,6 +71,12 @@ export function indexerMetrics(registry: Registry = defaultRegistry): IndexerMet
     lag: new Gauge({
       name: 'mailpulse_indexer_consumer_lag',
       help: 'Records between the last committed offset and the end of the partition',
+      labelNames: ['topic', 'partition'],
+      registers,
+    }),
+    openMessages: new Gauge({
+      name: 'mailpulse_indexer_open_messages',
+      help: 'Messages whose lines the correlator holds in memory, per partition this instance owns',
       labelNames: ['topic', 'partition'],
       registers,
     }),

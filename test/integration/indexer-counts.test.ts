@@ -7,9 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { Registry } from 'prom-client';
 import { loadConfig } from '../../core/config.js';
 import { createEsClient } from '../../core/elasticsearch.js';
 import { createKafka } from '../../core/kafka.js';
+import { partitionFor } from '../../core/kafka-wire/murmur2.js';
 import { createLogger } from '../../core/logger.js';
 import { startIndexer } from '../../indexer/index.js';
 import {
@@ -177,4 +179,59 @@ test('a second instance joins and the first leaves while lines stream in: still 
   assert.ok(rebuilt >= 1, `the second instance took over partitions\n${second?.output()}`);
   assert.equal(first.exitCode, 0, first.output());
   assert.deepEqual(await storedCounts(es, n.prefix), expected());
+});
+
+/** Partitions for which a registry's indexer reports a gauge value. */
+async function reported(registry: Registry, metric: string): Promise<Set<string>> {
+  const values = (await registry.getSingleMetric(metric)?.get())?.values ?? [];
+  return new Set(values.map((v) => String(v.labels.partition)));
+}
+
+test('a partition that moves to another instance leaves its state and gauges behind', async () => {
+  const n = names('mptest-idx-moved');
+  await kafka.ensureTopics([{ topic: n.raw, partitions: 3 }]);
+  // Nine hosts (the partition key) spread the lines over the three partitions.
+  const moved = fixtureLog(12_000, { hosts: 9, seed: 3 });
+  const withLines = new Set(moved.records.map((r) => String(partitionFor(Buffer.from(r.host), 3))));
+  const config = loadConfig({ env: { ...process.env, ...env(n) } });
+  const first = new Registry();
+  const second = new Registry();
+  const open = 'mailpulse_indexer_open_messages';
+  const lag = 'mailpulse_indexer_consumer_lag';
+  let sent = 6000;
+  await produceRecords(kafka, n.raw, moved.records.slice(0, sent));
+  const a = await startIndexer(config, createLogger('warn'), { retention: false, registry: first });
+  let b: Awaited<ReturnType<typeof startIndexer>> | undefined;
+  try {
+    await waitFor(
+      'the first instance to report every partition',
+      async () => {
+        return (await reported(first, open)).size === withLines.size;
+      },
+      60_000,
+    );
+    b = await startIndexer(config, createLogger('warn'), { retention: false, registry: second });
+    // Lines keep coming so that both instances take batches after the rebalance.
+    await waitFor(
+      'the partitions to be split between the instances',
+      async () => {
+        if (sent < moved.records.length) {
+          await produceRecords(kafka, n.raw, moved.records.slice(sent, sent + 500));
+          sent += 500;
+        }
+        const [mine, theirs] = [await reported(first, open), await reported(second, open)];
+        return (
+          theirs.size > 0 &&
+          [...theirs].every((p) => !mine.has(p)) &&
+          mine.size + theirs.size === withLines.size
+        );
+      },
+      90_000,
+      1000,
+    );
+    assert.deepEqual(await reported(first, lag), await reported(first, open));
+  } finally {
+    await b?.stop();
+    await a.stop();
+  }
 });
