@@ -2,14 +2,14 @@
  * cleanup(8): message-id, resent-message-id, header/body checks and milter decisions.
  */
 import type { MailEvent } from '../../core/event.js';
-import { detail } from './fields.js';
+import { detail, email } from './fields.js';
 import { decisionAt, parseDecision } from './reject.js';
 
 export function parseCleanup(event: MailEvent, s: string): boolean {
   if (s.startsWith('message-id=')) {
     event.event.action = 'message_id';
     const id = s.slice(11).trim();
-    if (id !== '') event.email = { ...event.email, message_id: id };
+    if (id !== '') email(event).message_id = id;
     return true;
   }
   if (s.startsWith('resent-message-id=')) {

@@ -8,7 +8,18 @@
  * The response in parentheses may itself contain parentheses; it runs to the line's last `)`.
  */
 import { DELIVERY_STATUSES, type DeliveryStatus, type MailEvent } from '../../core/event.js';
-import { endpointAt, isLoopback, keyValues, leadingInt, pf, seconds, stripAngles } from './fields.js';
+import {
+  detail,
+  email,
+  endpointAt,
+  isLoopback,
+  keyValues,
+  leadingInt,
+  pf,
+  seconds,
+  secondsAt,
+  stripAngles,
+} from './fields.js';
 import { setReason } from './reject.js';
 
 const STATUSES: ReadonlySet<string> = new Set(DELIVERY_STATUSES);
@@ -31,12 +42,14 @@ function relay(event: MailEvent, value: string): void {
 }
 
 function delays(event: MailEvent, value: string): void {
-  const parts = value.split('/');
-  if (parts.length !== 4) return;
-  const a = seconds(parts[0]);
-  const b = seconds(parts[1]);
-  const c = seconds(parts[2]);
-  const d = seconds(parts[3]);
+  const s1 = value.indexOf('/');
+  const s2 = value.indexOf('/', s1 + 1);
+  const s3 = value.indexOf('/', s2 + 1);
+  if (s1 < 0 || s2 < 0 || s3 < 0 || value.indexOf('/', s3 + 1) >= 0) return;
+  const a = secondsAt(value, 0, s1);
+  const b = secondsAt(value, s1 + 1, s2);
+  const c = secondsAt(value, s2 + 1, s3);
+  const d = secondsAt(value, s3 + 1, value.length);
   if (Number.isNaN(a) || Number.isNaN(b) || Number.isNaN(c) || Number.isNaN(d)) return;
   pf(event).delays = { before_qmgr: a, in_qmgr: b, conn_setup: c, transmission: d };
 }
@@ -49,7 +62,7 @@ function status(event: MailEvent, value: string): boolean {
   if (word === 'SOFTBOUNCE') {
     // soft_bounce=yes: a would-be bounce kept in the queue, i.e. a deferral.
     p.status = 'deferred';
-    p.detail = { ...p.detail, soft_bounce: 1 };
+    detail(event, 'soft_bounce', 1);
   } else if (STATUSES.has(word)) p.status = word as DeliveryStatus;
   else return false;
   if (sp < 0) return true;
@@ -61,31 +74,34 @@ function status(event: MailEvent, value: string): boolean {
   }
   // qmgr: `status=expired, returned to sender`
   if (rest.startsWith(', ')) rest = rest.slice(2);
-  if (rest !== '') p.detail = { ...p.detail, status_note: rest };
+  if (rest !== '') detail(event, 'status_note', rest);
   return true;
 }
 
+const DELIVERY_KEYS = ['to', 'status', 'orig_to', 'relay', 'delay', 'delays', 'dsn', 'conn_use'];
+/** Scratch for `keyValues`: read at once, so one array serves every line. */
+const fields: Array<string | undefined> = [];
+
 /** Parses `to=...` and the fields after it; true when the line had a known status. */
 export function parseDelivery(event: MailEvent, s: string, processName: string): boolean {
-  const kv = new Map<string, string>();
-  keyValues(s, 0, kv);
-  const to = kv.get('to');
-  const st = kv.get('status');
+  keyValues(s, 0, DELIVERY_KEYS, fields);
+  const to = fields[0];
+  const st = fields[1];
   if (to === undefined || st === undefined) return false;
   event.event.action = 'delivery';
-  event.email = { ...event.email, to: { address: stripAngles(to) } };
+  email(event).to = { address: stripAngles(to) };
   const p = pf(event);
-  const orig = kv.get('orig_to');
+  const orig = fields[2];
   if (orig !== undefined) p.orig_to = stripAngles(orig);
-  const r = kv.get('relay');
+  const r = fields[3];
   if (r !== undefined) relay(event, r);
-  const delay = seconds(kv.get('delay'));
+  const delay = seconds(fields[4]);
   if (!Number.isNaN(delay)) p.delay = delay;
-  const ds = kv.get('delays');
+  const ds = fields[5];
   if (ds !== undefined) delays(event, ds);
-  const dsn = kv.get('dsn');
+  const dsn = fields[6];
   if (dsn !== undefined) p.dsn = dsn;
-  const connUse = leadingInt(kv.get('conn_use'));
+  const connUse = leadingInt(fields[7]);
   if (!Number.isNaN(connUse)) p.conn_use = connUse;
   if (!status(event, st)) return false;
   const response = p.response ?? '';

@@ -11,6 +11,17 @@ export function pf(event: MailEvent): Postfix {
   return event.postfix;
 }
 
+export type Email = NonNullable<MailEvent['email']>;
+
+/**
+ * `event.email`, made on first use. Parsers set fields on it: a spread copy
+ * (`{ ...event.email, to }`) took a microsecond, most of a delivery line's own parsing.
+ */
+export function email(event: MailEvent): Email {
+  if (event.email === undefined) event.email = {};
+  return event.email;
+}
+
 /** Sets `postfix.detail[key]`; a number that is not finite (`1.2.3`, 400 digits) is left out. */
 export function detail(event: MailEvent, key: string, value: string | number): void {
   if (typeof value === 'number' && !Number.isFinite(value)) return;
@@ -125,22 +136,40 @@ export function setSource(event: MailEvent, ep: Endpoint): void {
 }
 
 /**
- * `key=value, key=value, ...` from `i`; `<...>` values are read to their closing bracket (an
- * address may contain `, `). Stops at `status=` and gives back the rest unsplit, since the
- * status is followed by free text. Keys map to raw values.
+ * `key=value, key=value, ...` from `i`, for the keys in `names`: `out[k]` gets the raw value of
+ * `names[k]` (the last one when a key repeats), undefined when absent. `<...>` values are read to
+ * their closing bracket (an address may contain `, `). Stops at `status=` and gives back the
+ * rest unsplit, since the status is followed by free text. Keys are compared in place and only
+ * wanted values are cut out: a Map of every pair cost a microsecond per delivery line.
  */
-export function keyValues(s: string, i: number, out: Map<string, string>): number {
+export function keyValues(
+  s: string,
+  i: number,
+  names: readonly string[],
+  out: Array<string | undefined>,
+): number {
+  for (let k = 0; k < names.length; k++) out[k] = undefined;
   let j = i;
   while (j < s.length) {
     const eq = s.indexOf('=', j);
     if (eq < 0) break;
-    const key = s.slice(j, eq);
-    if (key.length === 0 || key.length > 32 || key.indexOf(' ') >= 0) break;
-    let end: number;
-    if (key === 'status') {
-      out.set(key, s.slice(eq + 1));
+    const len = eq - j;
+    if (len === 0 || len > 32) break;
+    const space = s.indexOf(' ', j);
+    if (space >= 0 && space < eq) break;
+    let slot = -1;
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k] as string;
+      if (name.length === len && s.startsWith(name, j)) {
+        slot = k;
+        break;
+      }
+    }
+    if (len === 6 && s.startsWith('status', j)) {
+      if (slot >= 0) out[slot] = s.slice(eq + 1);
       return s.length;
     }
+    let end: number;
     if (s.charCodeAt(eq + 1) === 60) {
       const close = s.indexOf('>', eq + 2);
       end = close < 0 ? s.length : close + 1;
@@ -148,7 +177,7 @@ export function keyValues(s: string, i: number, out: Map<string, string>): numbe
       const comma = s.indexOf(', ', eq + 1);
       end = comma < 0 ? s.length : comma;
     }
-    out.set(key, s.slice(eq + 1, end));
+    if (slot >= 0) out[slot] = s.slice(eq + 1, end);
     if (s.charCodeAt(end) !== 44) return end;
     j = end + 2;
   }
@@ -159,11 +188,40 @@ export function stripAngles(v: string): string {
   return v.charCodeAt(0) === 60 && v.charCodeAt(v.length - 1) === 62 ? v.slice(1, -1) : v;
 }
 
-/** A non-negative decimal like `0.24` or `12`; NaN otherwise. */
+const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * `s[start, end)` as a non-negative decimal like `0.24` or `12`; NaN otherwise. Postfix's own
+ * `digits[.digits]` form (up to 15 digits) is read by hand, as digits / 10^decimals: both exact
+ * doubles, so the division rounds to the same double `Number()` gives. Anything else (`1e-05`,
+ * spaces, 20 digits) goes through `Number()`, which cost half a microsecond per call.
+ */
+export function secondsAt(s: string, start: number, end: number): number {
+  const len = end - start;
+  if (len <= 0 || len > 20) return Number.NaN;
+  let n = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (let k = start; k < end; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 48 && c <= 57) {
+      n = n * 10 + (c - 48);
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if (c === 46 && decimals < 0 && digits > 0 && k + 1 < end) decimals = 0;
+    else {
+      digits = 99;
+      break;
+    }
+  }
+  if (digits <= 15) return decimals > 0 ? n / (POWERS_OF_TEN[decimals] as number) : n;
+  const v = Number(s.slice(start, end));
+  return v >= 0 && v < Number.POSITIVE_INFINITY ? v : Number.NaN;
+}
+
+/** `secondsAt` of a whole string; NaN when undefined. */
 export function seconds(v: string | undefined): number {
-  if (v === undefined || v.length === 0 || v.length > 20) return Number.NaN;
-  const n = Number(v);
-  return n >= 0 && n < Number.POSITIVE_INFINITY ? n : Number.NaN;
+  return v === undefined ? Number.NaN : secondsAt(v, 0, v.length);
 }
 
 /** Leading integer of `v` (`1 (queue active)` → 1); NaN when none. */

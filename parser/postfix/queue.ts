@@ -5,7 +5,11 @@
  */
 import type { MailEvent } from '../../core/event.js';
 import { parseDelivery } from './delivery.js';
-import { detail, isQueueId, keyValues, leadingInt, pf, stripAngles } from './fields.js';
+import { detail, email, isQueueId, keyValues, leadingInt, pf, stripAngles } from './fields.js';
+
+const QUEUED_KEYS = ['from', 'status', 'size', 'nrcpt'];
+/** Scratch for `keyValues`: read at once, so one array serves every line. */
+const fields: Array<string | undefined> = [];
 
 export function parseQmgr(event: MailEvent, s: string): boolean {
   if (s === 'removed') {
@@ -14,12 +18,11 @@ export function parseQmgr(event: MailEvent, s: string): boolean {
   }
   if (s.startsWith('to=')) return parseDelivery(event, s, 'qmgr');
   if (s.startsWith('from=')) {
-    const kv = new Map<string, string>();
-    keyValues(s, 0, kv);
-    const from = kv.get('from');
+    keyValues(s, 0, QUEUED_KEYS, fields);
+    const from = fields[0];
     if (from === undefined) return false;
-    event.email = { ...event.email, from: { address: stripAngles(from) } };
-    const st = kv.get('status');
+    email(event).from = { address: stripAngles(from) };
+    const st = fields[1];
     if (st !== undefined) {
       // `from=<a>, status=expired, returned to sender`
       if (!st.startsWith('expired')) return false;
@@ -29,14 +32,15 @@ export function parseQmgr(event: MailEvent, s: string): boolean {
       if (note !== '') detail(event, 'status_note', note);
       return true;
     }
-    const size = leadingInt(kv.get('size'));
-    const nrcpt = leadingInt(kv.get('nrcpt'));
+    const size = leadingInt(fields[2]);
+    const nrcptText = fields[3];
+    const nrcpt = leadingInt(nrcptText);
     if (Number.isNaN(size) || Number.isNaN(nrcpt)) return false;
     event.event.action = 'queued';
     const p = pf(event);
     p.size = size;
     p.nrcpt = nrcpt;
-    const queue = /\(queue (\w+)\)$/.exec(kv.get('nrcpt') ?? '');
+    const queue = /\(queue (\w+)\)$/.exec(nrcptText ?? '');
     if (queue?.[1] !== undefined) detail(event, 'queue', queue[1]);
     return true;
   }
@@ -53,7 +57,7 @@ export function parsePickup(event: MailEvent, s: string): boolean {
   if (m === null) return false;
   event.event.action = 'pickup';
   detail(event, 'uid', Number(m[1]));
-  event.email = { ...event.email, from: { address: m[2] ?? '' } };
+  email(event).from = { address: m[2] ?? '' };
   return true;
 }
 

@@ -11,7 +11,7 @@
  */
 import type { EventAction, MailEvent } from '../../core/event.js';
 import { classifyReason } from '../reasons.js';
-import { endpointAt, pf, setSource } from './fields.js';
+import { detail, email, endpointAt, pf, setSource } from './fields.js';
 
 /**
  * Decision words → actions. `warn`/`info` only log (like a warning); `replace`, `prepend`,
@@ -79,15 +79,13 @@ function envelope(event: MailEvent, s: string, i: number): number {
     const value = s.slice(eq + 1, end);
     const bare = value.charCodeAt(0) === 60 ? value.slice(1, -1) : value;
     if (key === 'from') {
-      event.email = { ...event.email, from: { address: bare } };
+      email(event).from = { address: bare };
     } else if (key === 'to') {
-      event.email = { ...event.email, to: { address: bare } };
+      email(event).to = { address: bare };
     } else if (key === 'helo') {
-      const p = pf(event);
-      p.detail = { ...p.detail, helo: bare };
+      detail(event, 'helo', bare);
     } else if (key === 'proto') {
-      const p = pf(event);
-      p.detail = { ...p.detail, proto: bare };
+      detail(event, 'proto', bare);
     } else if (key === 'orig_to') {
       pf(event).orig_to = bare;
     }
@@ -138,8 +136,7 @@ export function parseDecision(
   i: number,
 ): boolean {
   event.event.action = action;
-  const p0 = pf(event);
-  p0.detail = { ...p0.detail, decision: word };
+  detail(event, 'decision', word);
   const header = s.startsWith('header ', i) || s.startsWith('body ', i);
   if (header) return parseContentCheck(event, s, i);
   let stage: string;
@@ -170,7 +167,8 @@ export function parseDecision(
   if (envAt > textStart) envelope(event, s, envAt + 2);
   const reason = replyCode(event, text);
   const p = pf(event);
-  p.reject = { ...p.reject, stage };
+  if (p.reject === undefined) p.reject = { stage };
+  else p.reject.stage = stage;
   p.response = text;
   if (word === 'proxy-accept') {
     const next = /queued as ([0-9A-Za-z]{5,24})\b/.exec(text.length > 1024 ? text.slice(0, 1024) : text);
@@ -199,7 +197,8 @@ function parseContentCheck(event: MailEvent, s: string, i: number): boolean {
   const end = envelope(event, s, envAt + 2);
   const p = pf(event);
   p.reject = { stage: kind === 'header' ? 'HEADER' : 'BODY' };
-  p.detail = { ...p.detail, check: kind, matched: matched.length > 200 ? matched.slice(0, 200) : matched };
+  detail(event, 'check', kind);
+  detail(event, 'matched', matched.length > 200 ? matched.slice(0, 200) : matched);
   let text = s.charCodeAt(end) === 58 ? s.slice(end + 1).trimStart() : '';
   if (text !== '') {
     p.response = text;

@@ -24,6 +24,10 @@ function afterFrom(event: MailEvent, s: string, i: number): boolean {
   return fromClient(event, s, from + 6) > 0;
 }
 
+const CLIENT_KEYS = ['sasl_method', 'sasl_username', 'orig_queue_id', 'orig_client'];
+/** Scratch for `keyValues`: read at once, so one array serves every line. */
+const fields: Array<string | undefined> = [];
+
 export function parseSmtpd(event: MailEvent, s: string, qid: string): boolean {
   if (qid === '') {
     if (s.startsWith('connect from ')) {
@@ -73,15 +77,14 @@ export function parseSmtpd(event: MailEvent, s: string, qid: string): boolean {
     if (ep === undefined) return false;
     setSource(event, ep);
     if (s.startsWith(', ', ep.end)) {
-      const kv = new Map<string, string>();
-      keyValues(s, ep.end + 2, kv);
-      const method = kv.get('sasl_method');
-      const user = kv.get('sasl_username');
+      keyValues(s, ep.end + 2, CLIENT_KEYS, fields);
+      const method = fields[0];
+      const user = fields[1];
       if (method !== undefined) pf(event).sasl = { method };
       if (user !== undefined) event.user = { name: user };
-      const orig = kv.get('orig_queue_id');
+      const orig = fields[2];
       if (orig !== undefined) detail(event, 'orig_queue_id', orig);
-      const origClient = kv.get('orig_client');
+      const origClient = fields[3];
       if (origClient !== undefined) detail(event, 'orig_client', origClient);
     }
     return true;
