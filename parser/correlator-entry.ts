@@ -179,10 +179,10 @@ export function applyEvent(e: Entry, ev: MailEvent, ms: number): Recipient | und
       e.starters.add('client');
       d.origin = 'smtpd';
       if (ev.source?.domain !== undefined || ev.source?.ip !== undefined) {
-        d.source = {
-          ...(ev.source.domain !== undefined ? { domain: ev.source.domain } : {}),
-          ...(ev.source.ip !== undefined ? { ip: ev.source.ip } : {}),
-        };
+        const source: NonNullable<MessageDoc['source']> = {};
+        if (ev.source.domain !== undefined) source.domain = ev.source.domain;
+        if (ev.source.ip !== undefined) source.ip = ev.source.ip;
+        d.source = source;
       }
       if (ev.user?.name !== undefined) d.user = { name: ev.user.name };
       break;
