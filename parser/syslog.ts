@@ -188,10 +188,10 @@ function intern(s: string, start: number, end: number): string {
   return fresh;
 }
 
+/** End of the token at `i`: the next space, or the end of the line. */
 function token(s: string, i: number): number {
-  let j = i;
-  while (j < s.length && s.charCodeAt(j) !== SPACE) j++;
-  return j;
+  const j = s.indexOf(' ', i);
+  return j < 0 ? s.length : j;
 }
 
 /** The header of a line, or undefined when it has no recognizable timestamp and host. */
