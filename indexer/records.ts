@@ -109,12 +109,13 @@ export function prepareRecord(
     };
   }
   if (source.success) {
-    event.log = {
-      ...event.log,
+    // The parser sets no `log`: built directly, since spreads cost a microsecond per line.
+    const log: NonNullable<MailEvent['log']> = {
       file: { path: source.data.path, id: source.data.fileId },
       offset: source.data.offset,
-      ...(source.data.piece !== undefined ? { truncated: true } : {}),
     };
+    if (source.data.piece !== undefined) log.truncated = true;
+    event.log = log;
     if (event.host.name === '') event.host.name = source.data.host;
   }
   let ms = parsedMs(event, ctx);
