@@ -184,11 +184,39 @@ function jvmCpuSeconds(): { kafka: number; elasticsearch: number } {
   return out;
 }
 
+/**
+ * What Elasticsearch did for one load (indices `prefix-*`): index operations and their time,
+ * refreshes, merges. Two loads of the same documents can cost it very different CPU.
+ */
+async function esWork(prefix: string): Promise<Record<string, number>> {
+  const stats = await es.indices.stats({
+    index: `${prefix}-*`,
+    metric: ['indexing', 'refresh', 'merge', 'flush'],
+  });
+  const t = stats._all.total;
+  return {
+    index_ops: t?.indexing?.index_total ?? 0,
+    index_ms: t?.indexing?.index_time_in_millis ?? 0,
+    refreshes: t?.refresh?.total ?? 0,
+    refresh_ms: t?.refresh?.total_time_in_millis ?? 0,
+    merges: t?.merges?.total ?? 0,
+    merge_ms: t?.merges?.total_time_in_millis ?? 0,
+    merged_docs: t?.merges?.total_docs ?? 0,
+    flushes: t?.flush?.total ?? 0,
+  };
+}
+
 /** JVM CPU seconds since `start`, rounded to 0.1 s. */
-function jvmCpuSince(start: { kafka: number; elasticsearch: number }): { kafka: number; elasticsearch: number } {
+function jvmCpuSince(start: { kafka: number; elasticsearch: number }): {
+  kafka: number;
+  elasticsearch: number;
+} {
   const now = jvmCpuSeconds();
   const round = (x: number) => Math.round(x * 10) / 10;
-  return { kafka: round(now.kafka - start.kafka), elasticsearch: round(now.elasticsearch - start.elasticsearch) };
+  return {
+    kafka: round(now.kafka - start.kafka),
+    elasticsearch: round(now.elasticsearch - start.elasticsearch),
+  };
 }
 
 /**
@@ -256,6 +284,8 @@ async function main(): Promise<void> {
     say(
       `ceiling: ${docs} docs in ${ceilingSeconds.toFixed(1)} s = ${Math.round(ceilingRate)} docs/s, CPU: Elasticsearch ${ceilingJavaCpu.elasticsearch} s, Kafka ${ceilingJavaCpu.kafka} s`,
     );
+    const ceilingWork = await esWork(n.ceiling);
+    say(`ceiling: Elasticsearch ${JSON.stringify(ceilingWork)}`);
     await cleanup(es, kafka, n.ceiling, []);
     rmSync(dir, { recursive: true, force: true });
 
@@ -303,6 +333,8 @@ async function main(): Promise<void> {
       `CPU while indexing: indexer ${cpu.indexer_s} s, Elasticsearch ${cpu.elasticsearch} s, Kafka ${cpu.kafka} s`,
     );
     const stored = { events: await count(es, events), messages: await count(es, `${n.prefix}-messages`) };
+    const indexerWork = await esWork(n.prefix);
+    say(`indexer: Elasticsearch ${JSON.stringify(indexerWork)}`);
     const indexerRate = (stored.events + stored.messages) / indexerSeconds;
     say(
       `indexer: ${stored.events} events + ${stored.messages} messages in ${indexerSeconds.toFixed(1)} s = ${Math.round(indexerRate)} docs/s (${(indexerRate / ceilingRate).toFixed(2)} of the ceiling)`,
