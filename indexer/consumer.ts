@@ -55,6 +55,8 @@ export async function startConsumerLoop(deps: {
   let producer: Promise<RawProducer> | undefined;
   /** This member's partitions since the last rebalance (undefined before the first). */
   let assigned: Set<number> | undefined;
+  /** Rebalances so far: a batch from before the last one does not report lag. */
+  let assignments = 0;
   /** Partitions with gauge values, to remove when they move away. */
   const reported = new Set<number>();
   const consumer: BatchConsumer = await kafka.consumer({
@@ -65,6 +67,7 @@ export async function startConsumerLoop(deps: {
     partitionsConsumedConcurrently: config.indexer.partitionConcurrency,
     batchesInFlight: config.indexer.batchesInFlight,
     onAssignment: (owned) => {
+      assignments += 1;
       assigned = new Set(owned.filter((p) => p.topic === topic).map((p) => p.partition));
       // A partition that moved to another instance takes its correlator state (every open
       // message) and its gauges with it; if it comes back, its state is rebuilt from the index.
@@ -139,6 +142,7 @@ export async function startConsumerLoop(deps: {
     const last = messages.at(-1) as InMessage;
     const partition = first.partition;
     const epoch = epochs.get(partition) ?? 0;
+    const generation = assignments;
     metrics.consumed.inc({ topic: ctx.topic }, messages.length);
     // kafkajs sends heartbeats only when asked; a batch waiting on Elasticsearch must keep the
     // membership alive. A failed heartbeat (rebalance, expired session) abandons the batch.
@@ -158,6 +162,7 @@ export async function startConsumerLoop(deps: {
       if ((epochs.get(partition) ?? 0) === epoch) {
         epochs.set(partition, epoch + 1);
         partitions.delete(partition);
+        if (reported.has(partition)) metrics.openMessages.set({ topic, partition: String(partition) }, 0);
       }
       consumer.resume();
       metrics.paused.set(0);
@@ -210,8 +215,9 @@ export async function startConsumerLoop(deps: {
       }
       const done = taken.done.then(
         (result) => {
-          // Lag of a partition that moved away is the new owner's to report.
-          if (assigned === undefined || assigned.has(partition)) {
+          // Lag of a partition that moved away is the new owner's to report, and a batch from an
+          // earlier ownership would report an old high watermark.
+          if (generation === assignments) {
             reported.add(partition);
             metrics.lag.set(
               { topic, partition: String(partition) },
