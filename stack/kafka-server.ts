@@ -11,7 +11,27 @@ import { MailpulseError } from '../core/errors.js';
 import { createKafka } from '../core/kafka.js';
 import { kafkaLibs } from './artifacts.js';
 import { findJavaHome } from './java.js';
-import { isOurs, killProcess, readPidFile, startDetached, stopProcess, tail, waitUntilReady } from './processes.js';
+import {
+  isOurs,
+  killProcess,
+  readPidFile,
+  startDetached,
+  stopProcess,
+  tail,
+  waitUntilReady,
+} from './processes.js';
+
+/**
+ * A KRaft cluster id: 16 random bytes in base64url, as Kafka's own `Uuid.randomUuid()` makes
+ * them, and like it never starting with `-`: `StorageTool format -t -abc...` reads such an id as
+ * an option and fails (one start in 64 did).
+ */
+export function kafkaClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
 
 export interface ServerOptions {
   /** The client port (HTTP for Elasticsearch). */
@@ -95,14 +115,27 @@ export function kafkaServer(options: ServerOptions): ServerHandle {
 
   function format(java: string, libs: string): void {
     if (existsSync(join(dir, 'data', 'meta.properties'))) return;
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = kafkaClusterId();
     const out = spawnSync(
       java,
-      ['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config, '--ignore-formatted'],
+      [
+        '-cp',
+        `${libs}/*`,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        config,
+        '--ignore-formatted',
+      ],
       { encoding: 'utf8', env: { ...process.env, KAFKA_LOG4J_OPTS: '' } },
     );
     if (out.status !== 0) {
-      throw new MailpulseError('MP_ERR_STACK_START', ['Kafka storage format', `${out.stdout}${out.stderr}`.trim()]);
+      throw new MailpulseError('MP_ERR_STACK_START', [
+        'Kafka storage format',
+        `${out.stdout}${out.stderr}`.trim(),
+      ]);
     }
   }
 
