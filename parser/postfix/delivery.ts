@@ -13,7 +13,7 @@ import {
   email,
   endpointAt,
   isLoopback,
-  keyValues,
+  keyReader,
   leadingInt,
   pf,
   seconds,
@@ -78,13 +78,11 @@ function status(event: MailEvent, value: string): boolean {
   return true;
 }
 
-const DELIVERY_KEYS = ['to', 'status', 'orig_to', 'relay', 'delay', 'delays', 'dsn', 'conn_use'];
-/** Scratch for `keyValues`: read at once, so one array serves every line. */
-const fields: Array<string | undefined> = [];
+const deliveryFields = keyReader(['to', 'status', 'orig_to', 'relay', 'delay', 'delays', 'dsn', 'conn_use']);
 
 /** Parses `to=...` and the fields after it; true when the line had a known status. */
 export function parseDelivery(event: MailEvent, s: string, processName: string): boolean {
-  keyValues(s, 0, DELIVERY_KEYS, fields);
+  const fields = deliveryFields(s, 0);
   const to = fields[0];
   const st = fields[1];
   if (to === undefined || st === undefined) return false;

@@ -184,6 +184,20 @@ export function keyValues(
   return j;
 }
 
+/**
+ * `keyValues` for a fixed list of keys, with one output array reused on every call (the parsers
+ * run per line): read the values before the next call of the same reader.
+ */
+export function keyReader(
+  names: readonly string[],
+): (s: string, i: number) => ReadonlyArray<string | undefined> {
+  const out: Array<string | undefined> = [];
+  return (s, i) => {
+    keyValues(s, i, names, out);
+    return out;
+  };
+}
+
 export function stripAngles(v: string): string {
   return v.charCodeAt(0) === 60 && v.charCodeAt(v.length - 1) === 62 ? v.slice(1, -1) : v;
 }
@@ -202,19 +216,17 @@ export function secondsAt(s: string, start: number, end: number): number {
   let n = 0;
   let digits = 0;
   let decimals = -1;
-  for (let k = start; k < end; k++) {
+  let plain = true;
+  for (let k = start; k < end && plain; k++) {
     const c = s.charCodeAt(k);
     if (c >= 48 && c <= 57) {
       n = n * 10 + (c - 48);
       digits++;
       if (decimals >= 0) decimals++;
     } else if (c === 46 && decimals < 0 && digits > 0 && k + 1 < end) decimals = 0;
-    else {
-      digits = 99;
-      break;
-    }
+    else plain = false;
   }
-  if (digits <= 15) return decimals > 0 ? n / (POWERS_OF_TEN[decimals] as number) : n;
+  if (plain && digits <= 15) return decimals > 0 ? n / (POWERS_OF_TEN[decimals] as number) : n;
   const v = Number(s.slice(start, end));
   return v >= 0 && v < Number.POSITIVE_INFINITY ? v : Number.NaN;
 }

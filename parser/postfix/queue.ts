@@ -5,11 +5,9 @@
  */
 import type { MailEvent } from '../../core/event.js';
 import { parseDelivery } from './delivery.js';
-import { detail, email, isQueueId, keyValues, leadingInt, pf, stripAngles } from './fields.js';
+import { detail, email, isQueueId, keyReader, leadingInt, pf, stripAngles } from './fields.js';
 
-const QUEUED_KEYS = ['from', 'status', 'size', 'nrcpt'];
-/** Scratch for `keyValues`: read at once, so one array serves every line. */
-const fields: Array<string | undefined> = [];
+const queuedFields = keyReader(['from', 'status', 'size', 'nrcpt']);
 
 export function parseQmgr(event: MailEvent, s: string): boolean {
   if (s === 'removed') {
@@ -18,7 +16,7 @@ export function parseQmgr(event: MailEvent, s: string): boolean {
   }
   if (s.startsWith('to=')) return parseDelivery(event, s, 'qmgr');
   if (s.startsWith('from=')) {
-    keyValues(s, 0, QUEUED_KEYS, fields);
+    const fields = queuedFields(s, 0);
     const from = fields[0];
     if (from === undefined) return false;
     email(event).from = { address: stripAngles(from) };

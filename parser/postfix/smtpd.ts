@@ -3,7 +3,7 @@
  * decisions, SASL failures. TLS lines: `tls.ts`.
  */
 import type { MailEvent } from '../../core/event.js';
-import { detail, endpointAt, keyValues, pf, setSource } from './fields.js';
+import { detail, endpointAt, keyReader, pf, setSource } from './fields.js';
 import { decisionAt, parseDecision, setReason } from './reject.js';
 import { parseTls, parseTlsPeerDetail } from './tls.js';
 
@@ -24,9 +24,7 @@ function afterFrom(event: MailEvent, s: string, i: number): boolean {
   return fromClient(event, s, from + 6) > 0;
 }
 
-const CLIENT_KEYS = ['sasl_method', 'sasl_username', 'orig_queue_id', 'orig_client'];
-/** Scratch for `keyValues`: read at once, so one array serves every line. */
-const fields: Array<string | undefined> = [];
+const clientFields = keyReader(['sasl_method', 'sasl_username', 'orig_queue_id', 'orig_client']);
 
 export function parseSmtpd(event: MailEvent, s: string, qid: string): boolean {
   if (qid === '') {
@@ -77,7 +75,7 @@ export function parseSmtpd(event: MailEvent, s: string, qid: string): boolean {
     if (ep === undefined) return false;
     setSource(event, ep);
     if (s.startsWith(', ', ep.end)) {
-      keyValues(s, ep.end + 2, CLIENT_KEYS, fields);
+      const fields = clientFields(s, ep.end + 2);
       const method = fields[0];
       const user = fields[1];
       if (method !== undefined) pf(event).sasl = { method };
