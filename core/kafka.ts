@@ -304,9 +304,10 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
       // pending in kafkajs and applies if the partition comes back: lines read again, none lost.
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
         const assignment = event.payload.memberAssignment as Record<string, number[]>;
-        const assigned = new Set(
-          Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => keyOf(topic, p))),
+        const owned = Object.entries(assignment).flatMap(([topic, partitions]) =>
+          partitions.map((partition) => ({ topic, partition })),
         );
+        const assigned = new Set(owned.map((p) => keyOf(p.topic, p.partition)));
         for (const [key, c] of commits) {
           if (assigned.has(key)) continue;
           c.revoke();
@@ -316,11 +317,7 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): KafkaClie
             if (retired.get(key) === c) retired.delete(key);
           });
         }
-        options.onAssignment?.(
-          Object.entries(assignment).flatMap(([topic, partitions]) =>
-            partitions.map((partition) => ({ topic, partition })),
-          ),
-        );
+        options.onAssignment?.(owned);
       });
       return {
         async run(handler) {

@@ -53,11 +53,9 @@ export async function startConsumerLoop(deps: {
   const epochs = new Map<number, number>();
   let stopping = false;
   let producer: Promise<RawProducer> | undefined;
-  /** This member's partitions since the last rebalance (undefined before the first). */
-  let assigned: Set<number> | undefined;
-  /** Rebalances so far: a batch from before the last one does not report lag. */
+  /** Rebalances so far: a batch taken before the last one hands on no state and reports no lag. */
   let assignments = 0;
-  /** Partitions with gauge values, to remove when they move away. */
+  /** Partitions with tracked state or gauge values, to drop when they move away. */
   const reported = new Set<number>();
   const consumer: BatchConsumer = await kafka.consumer({
     groupId: config.indexer.groupId,
@@ -68,15 +66,13 @@ export async function startConsumerLoop(deps: {
     batchesInFlight: config.indexer.batchesInFlight,
     onAssignment: (owned) => {
       assignments += 1;
-      assigned = new Set(owned.filter((p) => p.topic === topic).map((p) => p.partition));
+      const assigned = new Set(owned.filter((p) => p.topic === topic).map((p) => p.partition));
       // A partition that moved to another instance takes its correlator state (every open
       // message) and its gauges with it; if it comes back, its state is rebuilt from the index.
-      for (const partition of [...partitions.keys()]) {
-        if (!assigned.has(partition)) partitions.delete(partition);
-      }
       for (const partition of [...reported]) {
         if (assigned.has(partition)) continue;
         reported.delete(partition);
+        partitions.delete(partition);
         metrics.lag.remove({ topic, partition: String(partition) });
         metrics.openMessages.remove({ topic, partition: String(partition) });
       }
@@ -208,7 +204,7 @@ export async function startConsumerLoop(deps: {
       };
       const taken = await takeBatch(messages, state, env);
       // A batch still being taken when its partition moved away must not keep the state alive.
-      if (assigned === undefined || assigned.has(partition)) {
+      if (generation === assignments) {
         partitions.set(partition, { state, next: BigInt(last.offset) + 1n, epoch });
         metrics.openMessages.set({ topic, partition: String(partition) }, state.correlator.size);
         reported.add(partition);
