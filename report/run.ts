@@ -4,10 +4,10 @@
  *
  * With `parallel` (default), once the input has proved large (`PARALLEL_AFTER` lines, or at once
  * when the files on disk add up to `LARGE_INPUT_BYTES`: a worker's start-up costs more than it
- * saves on a small file), lines that surely carry no queue ID go
- * to a worker thread that parses and counts them, and the correlating main thread merges its
- * counts at the end: the same report (a test holds both paths equal), on two cores. At most
- * `MAX_IN_FLIGHT` batches wait for the worker, so memory stays bounded when it falls behind.
+ * saves on a small file), lines that surely carry no queue ID go to a worker thread that parses
+ * and counts them, and the correlating main thread merges its counts at the end: the same
+ * report (a test holds both paths equal), on two cores. At most `MAX_IN_FLIGHT` batches wait for
+ * the worker, so memory stays bounded when it falls behind.
  */
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
