@@ -20,7 +20,15 @@ import type { OutMessage } from '../core/kafka.js';
 import type { Logger } from '../core/logger.js';
 import type { MessageDoc } from '../core/message.js';
 import { type Correlator, type ParseContext, createCorrelator, createParseContext } from '../parser/index.js';
-import { type BulkAction, type BulkOptions, type BulkRejection, chunkActions, writeBulk } from './bulk.js';
+import {
+  type BulkAction,
+  BulkBody,
+  type BulkMeta,
+  type BulkOptions,
+  type BulkRejection,
+  bulkBodies,
+  writeBulk,
+} from './bulk.js';
 import { type DeadLetter, type SourceRecord, deadLetter, deadLetterMessage } from './dead-letter.js';
 import { dailyIndexName, utcDay } from './index-names.js';
 import type { IndexerMetrics } from './metrics.js';
@@ -141,13 +149,23 @@ export class BulkSlots {
   }
 }
 
+/** A write, with the record of an event (a refused event becomes its dead letter). */
+interface BatchMeta extends BulkMeta {
+  record?: BatchRecord;
+}
+
+/** Full: sent now, and the rest of the batch goes into a new body. */
+function full(body: BulkBody<BatchMeta>, maxDocs: number): boolean {
+  return body.count >= maxDocs || body.bytes >= MAX_BULK_BYTES;
+}
+
 /**
- * One batch's `_bulk` requests, sent in chunks as slots free up. Promises get a handler at once
+ * One batch's `_bulk` requests, sent as slots free up. Promises get a handler at once
  * so a failure while another is awaited is not an unhandled rejection; the first failure is
  * rethrown by the next `submit` (stop parsing a lost batch) and by `settle`.
  */
 class Writer {
-  private readonly sent: Promise<BulkRejection[]>[] = [];
+  private readonly sent: Promise<BulkRejection<BatchMeta>[]>[] = [];
   private failure: unknown;
   private failed = false;
 
@@ -156,33 +174,31 @@ class Writer {
     private readonly slots: BulkSlots,
   ) {}
 
-  async submit(actions: BulkAction[]): Promise<void> {
+  async submit(body: BulkBody<BatchMeta>): Promise<void> {
+    if (body.count === 0) return;
+    if (this.failed) throw this.failure;
     const options: BulkOptions = { ...this.env.bulk, metrics: this.env.metrics, logger: this.env.logger };
-    for (const chunk of chunkActions(actions, this.env.bulkDocs, MAX_BULK_BYTES)) {
-      if (this.failed) throw this.failure;
-      await this.slots.acquire();
-      const p = writeBulk(this.env.client, chunk, options).finally(() => this.slots.release());
-      p.catch((err) => {
-        if (!this.failed) {
-          this.failed = true;
-          this.failure = err;
-        }
-      });
-      this.sent.push(p);
-    }
+    await this.slots.acquire();
+    const p = writeBulk(this.env.client, body, options).finally(() => this.slots.release());
+    p.catch((err) => {
+      if (!this.failed) {
+        this.failed = true;
+        this.failure = err;
+      }
+    });
+    this.sent.push(p);
+  }
+
+  async submitActions(actions: readonly BulkAction[]): Promise<void> {
+    for (const body of bulkBodies(actions, this.env.bulkDocs, MAX_BULK_BYTES)) await this.submit(body);
   }
 
   /** Waits for every request sent so far; their refusals, or the first failure. */
-  async settle(): Promise<BulkRejection[]> {
+  async settle(): Promise<BulkRejection<BatchMeta>[]> {
     const results = await Promise.allSettled(this.sent.splice(0));
     if (this.failed) throw this.failure;
     return results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
   }
-}
-
-/** An event's write, with the record it came from (a refused event becomes its dead letter). */
-interface EventAction extends BulkAction {
-  record: BatchRecord;
 }
 
 /** A batch parsed, correlated and sent: `done` resolves when Elasticsearch has all of it. */
@@ -219,9 +235,9 @@ export async function takeBatch(
     return state.correlator.lastKey;
   };
 
-  // Full chunks of events go out while the next ones are parsed; the last partial chunk waits
+  // Full bodies of events go out while the next ones are parsed; the last partial body waits
   // for the message documents so that a small batch (a live stream) is one round trip.
-  let pending: BulkAction[] = [];
+  let pending = new BulkBody<BatchMeta>();
   // Nearly every line of a batch goes to the same daily index: build its name once per day.
   let eventsDay = '';
   let eventsIndex = '';
@@ -231,7 +247,8 @@ export async function takeBatch(
     if (prepared.kind === 'dead') {
       prepared.letter['@timestamp'] = recordDate(record).toISOString();
       letters.push({ record, letter: prepared.letter });
-      pending.push(deadLetterAction(env.prefix, prepared.letter));
+      const action = deadLetterAction(env.prefix, prepared.letter);
+      pending.add(action, action.source);
     } else {
       if (env.redact) prepared.event = env.redact(prepared.event);
       if (prepared.day !== eventsDay) {
@@ -246,31 +263,32 @@ export async function takeBatch(
         if (postfix === undefined) prepared.event.postfix = { message_key: key };
         else postfix.message_key = key;
       }
-      const action: EventAction = {
-        op: 'create',
-        kind: 'event',
-        index: eventsIndex,
-        id: prepared.id,
-        source: JSON.stringify(prepared.event),
-        record,
-      };
-      pending.push(action);
+      pending.add(
+        { op: 'create', kind: 'event', index: eventsIndex, id: prepared.id, record },
+        JSON.stringify(prepared.event),
+      );
       result.events += 1;
       if (!prepared.hasSource) result.withoutSource += 1;
     }
-    if (pending.length >= env.bulkDocs) {
+    if (full(pending, env.bulkDocs)) {
       await writer.submit(pending);
-      pending = [];
+      pending = new BulkBody();
     }
   }
   for (const { doc, offset } of changed.values()) {
-    pending.push({
-      ...(env.versionedMessages ? { op: 'index', version: offset } : { op: 'upsert' }),
-      kind: 'message',
-      index: dailyIndexName(env.prefix, 'messages', messageDay(doc)),
-      id: messageDocId(doc.key),
-      source: JSON.stringify({ ...doc, indexer: { topic: state.topic, partition: state.partition, offset } }),
-    });
+    pending.add(
+      {
+        ...(env.versionedMessages ? { op: 'index', version: offset } : { op: 'upsert' }),
+        kind: 'message',
+        index: dailyIndexName(env.prefix, 'messages', messageDay(doc)),
+        id: messageDocId(doc.key),
+      },
+      JSON.stringify({ ...doc, indexer: { topic: state.topic, partition: state.partition, offset } }),
+    );
+    if (full(pending, env.bulkDocs)) {
+      await writer.submit(pending);
+      pending = new BulkBody();
+    }
   }
   await writer.submit(pending);
   result.messages = changed.size;
@@ -287,7 +305,7 @@ export async function takeBatch(
 
 /** Everything after Elasticsearch answered: refusals to dead letters, the DLQ topic, metrics. */
 async function finishBatch(
-  rejections: BulkRejection[],
+  rejections: BulkRejection<BatchMeta>[],
   writer: Writer,
   batch: {
     state: PartitionState;
@@ -305,14 +323,14 @@ async function finishBatch(
       message: `${r.status} ${r.reason}`,
       type: r.type,
     };
-    const record = (r.action as Partial<EventAction>).record;
+    const record = r.action.record;
     if (record) {
-      const letter = deadLetter(record, error, { document: r.action.source, now: recordDate(record) });
+      const letter = deadLetter(record, error, { document: r.source, now: recordDate(record) });
       letters.push({ record, letter });
       refusedLetters.push(letter);
       result.events -= 1;
     } else if (r.action.kind === 'message') {
-      const doc = JSON.parse(r.action.source) as MessageDoc & { indexer: { offset: number } };
+      const doc = JSON.parse(r.source) as MessageDoc & { indexer: { offset: number } };
       const record: BatchRecord = {
         topic: state.topic,
         partition: state.partition,
@@ -321,7 +339,7 @@ async function finishBatch(
         value: Buffer.alloc(0),
         headers: {},
       };
-      const letter = deadLetter(record, error, { document: r.action.source, now: new Date() });
+      const letter = deadLetter(record, error, { document: r.source, now: new Date() });
       letter['@timestamp'] = doc.updated;
       refusedLetters.push(letter);
       env.logger?.error(
@@ -337,7 +355,7 @@ async function finishBatch(
     }
   }
   if (refusedLetters.length > 0) {
-    await writer.submit(refusedLetters.map((l) => deadLetterAction(env.prefix, l)));
+    await writer.submitActions(refusedLetters.map((l) => deadLetterAction(env.prefix, l)));
     await writer.settle();
   }
   result.messages -= rejections.filter((r) => r.action.kind === 'message').length;

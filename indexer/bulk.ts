@@ -8,30 +8,15 @@
  */
 import type { EsClient } from '../core/elasticsearch.js';
 import type { Logger } from '../core/logger.js';
+import type { BulkBody, BulkEntry, BulkMeta } from './bulk-body.js';
 import type { IndexerMetrics } from './metrics.js';
 
-export interface BulkAction {
-  /**
-   * `create` for events (idempotent by id, 409 = already there); `index` for message documents
-   * from Kafka (with `version`) and dead letters; `upsert` (partial update with `doc_as_upsert`,
-   * the whole document) for message documents of direct writes.
-   */
-  op: 'create' | 'upsert' | 'index';
-  /**
-   * With `index`: the document replaces the stored one only if its version is not lower
-   * (`external_gte`); a 409 then means a newer copy is stored, which is success.
-   */
-  version?: number;
-  /** What the document is, for the caller's bookkeeping of refusals. */
-  kind?: 'event' | 'message' | 'deadletter';
-  index: string;
-  id?: string;
-  /** The document as JSON text. */
-  source: string;
-}
+export { type BulkAction, BulkBody, type BulkMeta, bulkBodies } from './bulk-body.js';
 
-export interface BulkRejection {
-  action: BulkAction;
+export interface BulkRejection<M extends BulkMeta = BulkMeta> {
+  action: M;
+  /** The refused document as JSON text. */
+  source: string;
   status: number;
   type: string;
   reason: string;
@@ -55,31 +40,6 @@ export interface BulkOptions {
   retryMinMs?: number;
   metrics?: IndexerMetrics;
   logger?: Logger;
-}
-
-/** The action's metadata object as JSON text, built directly (one per document, so it counts). */
-function actionMeta(a: BulkAction, extra = ''): string {
-  const id = a.id === undefined ? '' : `,"_id":${JSON.stringify(a.id)}`;
-  return `{"_index":${JSON.stringify(a.index)}${id}${extra}}`;
-}
-
-function actionLine(a: BulkAction): string {
-  switch (a.op) {
-    case 'create':
-      return `{"create":${actionMeta(a)}}\n${a.source}\n`;
-    case 'index':
-      return a.version === undefined
-        ? `{"index":${actionMeta(a)}}\n${a.source}\n`
-        : `{"index":${actionMeta(a, `,"version":${a.version},"version_type":"external_gte"`)}}\n${a.source}\n`;
-    case 'upsert':
-      // Two indexers can race on one message during a rebalance; the later whole document wins.
-      return `{"update":${actionMeta(a, ',"retry_on_conflict":5')}}\n{"doc":${a.source},"doc_as_upsert":true}\n`;
-  }
-}
-
-/** Approximate bytes an action adds to a request (for splitting by size). */
-export function actionBytes(a: BulkAction): number {
-  return a.source.length + a.index.length + (a.id?.length ?? 0) + 64;
 }
 
 type ItemResult = { status: number; error?: { type?: string; reason?: string } };
@@ -106,13 +66,13 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function writeBulk(
+export async function writeBulk<M extends BulkMeta>(
   client: EsClient,
-  actions: readonly BulkAction[],
+  body: BulkBody<M>,
   options: BulkOptions,
-): Promise<BulkRejection[]> {
-  const rejections: BulkRejection[] = [];
-  let pending = actions;
+): Promise<BulkRejection<M>[]> {
+  const rejections: BulkRejection<M>[] = [];
+  let pending = body;
   let attempt = 0;
   let lastLog = 0;
   const backoff = async (reason: string, detail: string): Promise<void> => {
@@ -124,7 +84,7 @@ export async function writeBulk(
     if (Date.now() - lastLog > 30_000) {
       lastLog = Date.now();
       options.logger?.warn(
-        { reason, detail, pending: pending.length, attempt, waitMs: Math.round(wait) },
+        { reason, detail, pending: pending.count, attempt, waitMs: Math.round(wait) },
         'Elasticsearch is not taking writes; retrying.',
       );
     }
@@ -135,9 +95,8 @@ export async function writeBulk(
     }
   };
 
-  while (pending.length > 0) {
+  while (pending.count > 0) {
     if (!options.isRunning()) throw new BulkAbandoned();
-    const body = pending.map(actionLine).join('');
     const stop = options.metrics?.bulkSeconds.startTimer();
     let items: Record<string, ItemResult>[];
     try {
@@ -145,7 +104,7 @@ export async function writeBulk(
         {
           method: 'POST',
           path: '/_bulk',
-          bulkBody: body,
+          bulkBody: pending.payload(),
           querystring: { filter_path: 'items.*.status,items.*.error' },
         },
         { maxRetries: 0 },
@@ -159,56 +118,42 @@ export async function writeBulk(
       continue;
     }
     stop?.();
-    if (items.length !== pending.length) {
-      throw new Error(`_bulk answered ${items.length} items for ${pending.length} actions`);
+    if (items.length !== pending.count) {
+      throw new Error(`_bulk answered ${items.length} items for ${pending.count} actions`);
     }
-    const retry: BulkAction[] = [];
-    items.forEach((entry, i) => {
-      const action = pending[i] as BulkAction;
-      const item = Object.values(entry)[0] as ItemResult;
+    const retry: BulkEntry<M>[] = [];
+    const sent = pending;
+    items.forEach((result, i) => {
+      const entry = sent.entries[i] as BulkEntry<M>;
+      const action = entry.meta;
+      const item = Object.values(result)[0] as ItemResult;
       // 409: the event is already there (create), or a newer copy of the document is (version).
-      if (item.status < 300 || (item.status === 409 && (action.op === 'create' || action.version !== undefined)))
+      if (
+        item.status < 300 ||
+        (item.status === 409 && (action.op === 'create' || action.version !== undefined))
+      )
         return;
       // An upsert still in conflict after retry_on_conflict lost a race: writing it again is safe.
-      if (retryableItem(item) || (item.status === 409 && action.op === 'upsert')) retry.push(action);
+      if (retryableItem(item) || (item.status === 409 && action.op === 'upsert')) retry.push(entry);
       else {
         rejections.push({
           action,
+          source: sent.sourceOf(entry),
           status: item.status,
           type: item.error?.type ?? 'unknown',
           reason: item.error?.reason ?? `status ${item.status}`,
         });
       }
     });
-    pending = retry;
-    if (retry.length > 0) await backoff('document', `${retry.length} documents refused with 429/5xx`);
-    else if (attempt > 0) {
-      options.logger?.info({ attempts: attempt }, 'Elasticsearch takes writes again.');
-      options.onRecovered?.();
+    if (retry.length === 0) {
+      if (attempt > 0) {
+        options.logger?.info({ attempts: attempt }, 'Elasticsearch takes writes again.');
+        options.onRecovered?.();
+      }
+      return rejections;
     }
+    pending = sent.subset(retry);
+    await backoff('document', `${retry.length} documents refused with 429/5xx`);
   }
   return rejections;
-}
-
-/** Splits actions into requests of at most `maxDocs` documents and about `maxBytes` bytes. */
-export function chunkActions(
-  actions: readonly BulkAction[],
-  maxDocs: number,
-  maxBytes: number,
-): BulkAction[][] {
-  const chunks: BulkAction[][] = [];
-  let current: BulkAction[] = [];
-  let bytes = 0;
-  for (const a of actions) {
-    const size = actionBytes(a);
-    if (current.length > 0 && (current.length >= maxDocs || bytes + size > maxBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(a);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }

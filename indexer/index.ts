@@ -39,7 +39,7 @@ import { indexerMetrics } from './metrics.js';
 import { applyRetention } from './retention.js';
 import { installTemplates } from './templates.js';
 
-export { type BulkAction, type BulkRejection, writeBulk } from './bulk.js';
+export { type BulkAction, BulkBody, type BulkRejection, writeBulk } from './bulk.js';
 export { type DeadLetter, DeadLetterSchema, DEAD_LETTER_CODES } from './dead-letter.js';
 export {
   INDEX_KINDS,

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { messageKey } from '../core/message.js';
-import { chunkActions } from './bulk.js';
 import { dailyIndexDay, utcDay } from './index-names.js';
 import { messageDay, messageDocId } from './state.js';
 
@@ -25,19 +24,4 @@ test('UTC days and daily names round-trip; bad times give no day', () => {
     kind: 'messages',
     dayStart: Date.UTC(2026, 0, 3),
   });
-});
-
-test('bulk chunks respect both the document and the byte limit, in order', () => {
-  const a = (n: number, size: number) => ({
-    op: 'create' as const,
-    index: 'i',
-    id: String(n),
-    source: 'x'.repeat(size),
-  });
-  const actions = [a(1, 10), a(2, 10), a(3, 10), a(4, 500), a(5, 10)];
-  const chunks = chunkActions(actions, 2, 400);
-  assert.deepEqual(
-    chunks.map((c) => c.map((x) => x.id)),
-    [['1', '2'], ['3'], ['4'], ['5']],
-  );
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { loadConfig } from '../../core/config.js';
 import { createEsClient } from '../../core/elasticsearch.js';
-import { type BulkAction, writeBulk } from '../../indexer/bulk.js';
+import { type BulkAction, BulkBody, writeBulk } from '../../indexer/bulk.js';
 import { uniqueName } from './indexer-support.js';
 
 const es = createEsClient(loadConfig().elasticsearch);
@@ -29,20 +29,24 @@ async function stored(): Promise<number> {
 }
 
 test('the highest version stays whatever the arrival order; older copies are not rejections', async () => {
-  assert.deepEqual(await writeBulk(es, [copy(10, 10)], options), []);
-  assert.deepEqual(await writeBulk(es, [copy(5, 5)], options), [], 'an older copy is done, not refused');
+  assert.deepEqual(await writeBulk(es, BulkBody.of([copy(10, 10)]), options), []);
+  assert.deepEqual(
+    await writeBulk(es, BulkBody.of([copy(5, 5)]), options),
+    [],
+    'an older copy is done, not refused',
+  );
   assert.equal(await stored(), 10);
   // The same version again (a replay of the same batch) replaces it: external_gte.
-  assert.deepEqual(await writeBulk(es, [copy(11, 10)], options), []);
+  assert.deepEqual(await writeBulk(es, BulkBody.of([copy(11, 10)]), options), []);
   assert.equal(await stored(), 11);
   // Both copies in one request, newest first: the older one still loses.
-  assert.deepEqual(await writeBulk(es, [copy(30, 30), copy(20, 20)], options), []);
+  assert.deepEqual(await writeBulk(es, BulkBody.of([copy(30, 30), copy(20, 20)]), options), []);
   assert.equal(await stored(), 30);
 });
 
 test('without a version the document is replaced as before', async () => {
-  assert.deepEqual(await writeBulk(es, [{ ...copy(1, undefined), id: 'm2' }], options), []);
-  assert.deepEqual(await writeBulk(es, [{ ...copy(2, undefined), id: 'm2' }], options), []);
+  assert.deepEqual(await writeBulk(es, BulkBody.of([{ ...copy(1, undefined), id: 'm2' }]), options), []);
+  assert.deepEqual(await writeBulk(es, BulkBody.of([{ ...copy(2, undefined), id: 'm2' }]), options), []);
   const doc = await es.get<{ n: number }>({ index, id: 'm2' });
   assert.equal(doc._source?.n, 2);
 });
