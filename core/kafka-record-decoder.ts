@@ -5,9 +5,10 @@
  * its offset and timestamp with 64-bit `Long` arithmetic; on a 1M-line backlog that was 2.5 of
  * the indexer's 45 CPU-seconds. This one reads the same fields in a loop, with plain numbers
  * while they are exact, and returns the same object (a test compares both on encoded batches).
- * Anything out of the ordinary (a varlong of more than 7 bytes, an offset or time past 2^53)
- * goes back to kafkajs's own decoder. kafkajs is no longer maintained: 2.2.4 is its last
- * release, so the module replaced here does not move under us (package.json pins it).
+ * Anything out of the ordinary (a varlong of more than 7 bytes, an offset or time past 2^53, a
+ * header count below -1) goes back to kafkajs's own decoder, which then also throws where it
+ * would. kafkajs is no longer maintained: 2.2.4 is its last release, so the module replaced here
+ * does not move under us (package.json pins it).
  */
 
 /** The part of kafkajs's `Decoder` the record decoder uses: a buffer and a cursor. */
@@ -101,18 +102,15 @@ export function fastRecordDecoder(original: RecordDecoder): RecordDecoder {
       maxTimestamp,
     } = batchContext;
     const attributes = decoder.readInt8();
+    // The delta is read even when log-append time replaces it: the fields after it start there.
     const timestampDelta = readShortVarlong(decoder);
     const timestamp =
-      timestampType === LOG_APPEND_TIME && maxTimestamp
-        ? maxTimestamp
-        : timestampDelta === undefined
-          ? undefined
+      timestampDelta === undefined
+        ? undefined
+        : timestampType === LOG_APPEND_TIME && maxTimestamp
+          ? maxTimestamp
           : addExact(firstTimestamp, timestampDelta);
-    if (timestamp === undefined) {
-      decoder.offset = start;
-      return original(decoder, batchContext);
-    }
-    const offset = addExact(firstOffset, decoder.readVarInt());
+    const offset = timestamp === undefined ? undefined : addExact(firstOffset, decoder.readVarInt());
     if (offset === undefined) {
       decoder.offset = start;
       return original(decoder, batchContext);
@@ -120,6 +118,11 @@ export function fastRecordDecoder(original: RecordDecoder): RecordDecoder {
     const key = decoder.readVarIntBytes();
     const value = decoder.readVarIntBytes();
     const count = decoder.readVarInt();
+    // kafkajs refuses a count below -1 (`new Array(count)` throws): so must we.
+    if (count < -1) {
+      decoder.offset = start;
+      return original(decoder, batchContext);
+    }
     const headers: Record<string, Buffer | null | (Buffer | null)[]> = {};
     for (let i = 0; i < count; i++) {
       const name = readName(decoder) as string;

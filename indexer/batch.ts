@@ -36,7 +36,11 @@ import { prepareRecord } from './records.js';
 import type { Redactor } from './privacy.js';
 import { type RestoredPartition, messageDay, messageDocId, messageSlot } from './state.js';
 
-/** Bytes per `_bulk` request at most (Elasticsearch refuses bodies over 100 MB by default). */
+/**
+ * Bytes of a `_bulk` body, about (JSON text length): a document that would take a body past it
+ * starts the next one, so only a single document larger than this makes a larger request.
+ * Elasticsearch refuses bodies over 100 MB by default.
+ */
 export const MAX_BULK_BYTES = 16 * 1024 * 1024;
 /** The correlator keeps closed messages this long for late lines; the restore query matches it. */
 export const LATE_GRACE_MS = 5 * 60_000;
@@ -154,9 +158,9 @@ interface BatchMeta extends BulkMeta {
   record?: BatchRecord;
 }
 
-/** Full: sent now, and the rest of the batch goes into a new body. */
-function full(body: BulkBody<BatchMeta>, maxDocs: number): boolean {
-  return body.count >= maxDocs || body.bytes >= MAX_BULK_BYTES;
+/** Whether a document of this JSON text still goes into `body` (an empty body takes any). */
+function fits(body: BulkBody<BatchMeta>, source: string): boolean {
+  return body.count === 0 || body.bytes + source.length <= MAX_BULK_BYTES;
 }
 
 /**
@@ -241,14 +245,22 @@ export async function takeBatch(
   // Nearly every line of a batch goes to the same daily index: build its name once per day.
   let eventsDay = '';
   let eventsIndex = '';
+  /** Sends a body; the next documents go into a new one. */
+  const send = async (body: BulkBody<BatchMeta>): Promise<BulkBody<BatchMeta>> => {
+    await writer.submit(body);
+    return new BulkBody();
+  };
   for (const record of records) {
     const offset = Number(record.offset);
     const prepared = prepareRecord(record, state.ctx, env.maxLineBytes);
+    let meta: BatchMeta;
+    let source: string;
     if (prepared.kind === 'dead') {
       prepared.letter['@timestamp'] = recordDate(record).toISOString();
       letters.push({ record, letter: prepared.letter });
       const action = deadLetterAction(env.prefix, prepared.letter);
-      pending.add(action, action.source);
+      meta = action;
+      source = action.source;
     } else {
       if (env.redact) prepared.event = env.redact(prepared.event);
       if (prepared.day !== eventsDay) {
@@ -263,32 +275,30 @@ export async function takeBatch(
         if (postfix === undefined) prepared.event.postfix = { message_key: key };
         else postfix.message_key = key;
       }
-      pending.add(
-        { op: 'create', kind: 'event', index: eventsIndex, id: prepared.id, record },
-        JSON.stringify(prepared.event),
-      );
+      meta = { op: 'create', kind: 'event', index: eventsIndex, id: prepared.id, record };
+      source = JSON.stringify(prepared.event);
       result.events += 1;
       if (!prepared.hasSource) result.withoutSource += 1;
     }
-    if (full(pending, env.bulkDocs)) {
-      await writer.submit(pending);
-      pending = new BulkBody();
-    }
+    // Awaited only when a body goes out: an await per line would cost a turn of the loop each.
+    if (!fits(pending, source)) pending = await send(pending);
+    pending.add(meta, source);
+    if (pending.count >= env.bulkDocs) pending = await send(pending);
   }
   for (const { doc, offset } of changed.values()) {
-    pending.add(
-      {
-        ...(env.versionedMessages ? { op: 'index', version: offset } : { op: 'upsert' }),
-        kind: 'message',
-        index: dailyIndexName(env.prefix, 'messages', messageDay(doc)),
-        id: messageDocId(doc.key),
-      },
-      JSON.stringify({ ...doc, indexer: { topic: state.topic, partition: state.partition, offset } }),
-    );
-    if (full(pending, env.bulkDocs)) {
-      await writer.submit(pending);
-      pending = new BulkBody();
-    }
+    const meta: BatchMeta = {
+      ...(env.versionedMessages ? { op: 'index', version: offset } : { op: 'upsert' }),
+      kind: 'message',
+      index: dailyIndexName(env.prefix, 'messages', messageDay(doc)),
+      id: messageDocId(doc.key),
+    };
+    const source = JSON.stringify({
+      ...doc,
+      indexer: { topic: state.topic, partition: state.partition, offset },
+    });
+    if (!fits(pending, source)) pending = await send(pending);
+    pending.add(meta, source);
+    if (pending.count >= env.bulkDocs) pending = await send(pending);
   }
   await writer.submit(pending);
   result.messages = changed.size;

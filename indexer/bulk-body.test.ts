@@ -52,6 +52,16 @@ test('a body grows past its first buffer without losing bytes', () => {
   );
 });
 
+test('growing with three-byte characters only (the worst case of UTF-8 per UTF-16 unit)', () => {
+  const body = new BulkBody(1);
+  const sources = ['€', '漢字', '€'.repeat(700), '漢'.repeat(3000)].map((s) => JSON.stringify({ s }));
+  for (const [i, source] of sources.entries()) body.add({ op: 'create', index: 'ev', id: `x${i}` }, source);
+  assert.deepEqual(
+    body.payload(),
+    Buffer.from(sources.map((s, i) => `{"create":{"_index":"ev","_id":"x${i}"}}\n${s}\n`).join('')),
+  );
+});
+
 test('a subset is those actions alone, in the order asked', () => {
   const body = BulkBody.of([create, versioned, upsert, letter]);
   const [a, , c, d] = body.entries;
