@@ -1,6 +1,6 @@
 /**
  * kafkajs's record decoder against ours (`core/kafka-record-decoder.ts`), on raw-topic records
- * as the shipper writes them (a log line, the host as key, five headers). Passes interleaved,
+ * as the shipper writes them (a log line, the host as key, four headers). Passes interleaved,
  * so the machine's drift falls on both:
  *
  *   node dist/bench/kafka-decode.bench.js [--records 20000] [--passes 15]

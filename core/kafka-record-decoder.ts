@@ -1,10 +1,10 @@
 /**
  * A faster stand-in for kafkajs's record decoder (`protocol/recordBatch/record/v0/decoder.js`),
  * installed by `core/kafka.ts` before kafkajs loads. kafkajs builds each record's headers with an
- * object spread per header (five headers per raw line: five objects, each copying the last) and
+ * object spread per header (four headers per raw line: four objects, each copying the last) and
  * its offset and timestamp with 64-bit `Long` arithmetic; on a 1M-line backlog that was 2.5 of
  * the indexer's 45 CPU-seconds. This one reads the same fields in a loop, with plain numbers
- * while they are exact, and returns the same object (a test compares both on encoded batches).
+ * while they are exact, and returns the same object (a test compares both on encoded records).
  * Anything out of the ordinary (a varlong of more than 7 bytes, an offset or time past 2^53, a
  * header count below -1) goes back to kafkajs's own decoder, which then also throws where it
  * would. kafkajs is no longer maintained: 2.2.4 is its last release, so the module replaced here
@@ -54,7 +54,7 @@ function readShortVarlong(d: KafkajsDecoder): number | undefined {
 }
 
 /**
- * Header names repeat on every record (the shipper's five): the names met so far, with their
+ * Header names repeat on every record (the shipper's four): the names met so far, with their
  * bytes, so that a name is compared in place instead of sliced and decoded each time. Bounded:
  * a producer with ever new names only fills it once.
  */
