@@ -37,7 +37,7 @@ import type { Redactor } from './privacy.js';
 import { type RestoredPartition, messageDay, messageDocId, messageSlot } from './state.js';
 
 /**
- * Bytes of a `_bulk` body, about (JSON text length): a document that would take a body past it
+ * Bytes of a `_bulk` body, about (`BulkBody.fits`): a document that would take a body past it
  * starts the next one, so only a single document larger than this makes a larger request.
  * Elasticsearch refuses bodies over 100 MB by default.
  */
@@ -158,11 +158,6 @@ interface BatchMeta extends BulkMeta {
   record?: BatchRecord;
 }
 
-/** Whether a document of this JSON text still goes into `body` (an empty body takes any). */
-function fits(body: BulkBody<BatchMeta>, source: string): boolean {
-  return body.count === 0 || body.bytes + source.length <= MAX_BULK_BYTES;
-}
-
 /**
  * One batch's `_bulk` requests, sent as slots free up. Promises get a handler at once
  * so a failure while another is awaited is not an unhandled rejection; the first failure is
@@ -281,7 +276,7 @@ export async function takeBatch(
       if (!prepared.hasSource) result.withoutSource += 1;
     }
     // Awaited only when a body goes out: an await per line would cost a turn of the loop each.
-    if (!fits(pending, source)) pending = await send(pending);
+    if (!pending.fits(meta, source, MAX_BULK_BYTES)) pending = await send(pending);
     pending.add(meta, source);
     if (pending.count >= env.bulkDocs) pending = await send(pending);
   }
@@ -296,7 +291,7 @@ export async function takeBatch(
       ...doc,
       indexer: { topic: state.topic, partition: state.partition, offset },
     });
-    if (!fits(pending, source)) pending = await send(pending);
+    if (!pending.fits(meta, source, MAX_BULK_BYTES)) pending = await send(pending);
     pending.add(meta, source);
     if (pending.count >= env.bulkDocs) pending = await send(pending);
   }

@@ -99,6 +99,16 @@ export class BulkBody<M extends BulkMeta = BulkMeta> {
     return this.used;
   }
 
+  /**
+   * Whether an action with this document keeps the body within about `maxBytes` (JSON text
+   * length, and an allowance for the action line). An empty body takes any: a document larger
+   * than the limit goes in a request of its own.
+   */
+  fits(meta: BulkMeta, source: string, maxBytes: number): boolean {
+    const size = source.length + meta.index.length + (meta.id?.length ?? 0) + 64;
+    return this.entries.length === 0 || this.used + size <= maxBytes;
+  }
+
   add(meta: M, source: string): void {
     const h = head(meta);
     const tail = meta.op === 'upsert' ? UPSERT_TAIL : '\n';
@@ -159,8 +169,7 @@ export function bulkBodies<A extends BulkAction>(
   const bodies: BulkBody<A>[] = [];
   let current = new BulkBody<A>();
   for (const a of actions) {
-    const size = a.source.length + a.index.length + (a.id?.length ?? 0) + 64;
-    if (current.count > 0 && (current.count >= maxDocs || current.bytes + size > maxBytes)) {
+    if (current.count >= maxDocs || !current.fits(a, a.source, maxBytes)) {
       bodies.push(current);
       current = new BulkBody<A>();
     }

@@ -122,29 +122,28 @@ export async function writeBulk<M extends BulkMeta>(
       throw new Error(`_bulk answered ${items.length} items for ${pending.count} actions`);
     }
     const retry: BulkEntry<M>[] = [];
-    const sent = pending;
-    items.forEach((result, i) => {
-      const entry = sent.entries[i] as BulkEntry<M>;
+    for (let i = 0; i < items.length; i++) {
+      const entry = pending.entries[i] as BulkEntry<M>;
       const action = entry.meta;
-      const item = Object.values(result)[0] as ItemResult;
+      const item = Object.values(items[i] as Record<string, ItemResult>)[0] as ItemResult;
       // 409: the event is already there (create), or a newer copy of the document is (version).
       if (
         item.status < 300 ||
         (item.status === 409 && (action.op === 'create' || action.version !== undefined))
       )
-        return;
+        continue;
       // An upsert still in conflict after retry_on_conflict lost a race: writing it again is safe.
       if (retryableItem(item) || (item.status === 409 && action.op === 'upsert')) retry.push(entry);
       else {
         rejections.push({
           action,
-          source: sent.sourceOf(entry),
+          source: pending.sourceOf(entry),
           status: item.status,
           type: item.error?.type ?? 'unknown',
           reason: item.error?.reason ?? `status ${item.status}`,
         });
       }
-    });
+    }
     if (retry.length === 0) {
       if (attempt > 0) {
         options.logger?.info({ attempts: attempt }, 'Elasticsearch takes writes again.');
@@ -152,7 +151,7 @@ export async function writeBulk<M extends BulkMeta>(
       }
       return rejections;
     }
-    pending = sent.subset(retry);
+    pending = pending.subset(retry);
     await backoff('document', `${retry.length} documents refused with 429/5xx`);
   }
   return rejections;
