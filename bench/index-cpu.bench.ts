@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { rawHeaders } from '../core/raw-record.js';
 import { fixtureLog } from '../test/integration/indexer-support.js';
+import { median } from './median.js';
 
 const { values } = parseArgs({
   options: {
@@ -85,9 +86,7 @@ process.stdout.write(
   `${records.length} lines, batches of ${BATCH}, load average ${(loadavg()[0] ?? 0).toFixed(1)}\n`,
 );
 for (const [name, us] of results) {
-  const sorted = [...us].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)] as number;
   process.stdout.write(
-    `${name}: median ${median.toFixed(1)} µs per line (passes: ${us.map((x) => x.toFixed(1)).join(', ')})\n`,
+    `${name}: median ${median(us).toFixed(1)} µs per line (passes: ${us.map((x) => x.toFixed(1)).join(', ')})\n`,
   );
 }

@@ -12,6 +12,7 @@ import { kafkajsRecordDecoders } from '../core/kafka.js';
 import type { BatchContext, RecordDecoder } from '../core/kafka-record-decoder.js';
 import { RecordsWriter } from '../core/kafka-wire/record-batch.js';
 import { rawHeaders } from '../core/raw-record.js';
+import { median } from './median.js';
 
 const { values } = parseArgs({
   options: {
@@ -60,7 +61,6 @@ function pass(decode: RecordDecoder): number {
   return (used.user + used.system) / RECORDS;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const times = { kafkajs: [] as number[], ours: [] as number[] };
 for (let i = 0; i < Number(values.passes); i++) {
   times.kafkajs.push(pass(original));

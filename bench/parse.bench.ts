@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createParseContext, parseLine } from '../parser/index.js';
 import { readCorpus } from './corpus.js';
+import { median } from './median.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -36,11 +37,6 @@ function pass(lines: readonly string[], timeZone: string): { wall: number; cpu: 
   const cpu = process.cpuUsage(cpu0);
   if (sink === 0) throw new Error('nothing parsed');
   return { wall, cpu: (cpu.user + cpu.system) / 1000 };
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 function measure(name: string, lines: readonly string[], passes: number) {

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { repoPath } from '../core/paths.js';
 import { DEFAULT_CORPUS } from './corpus.js';
+import { median } from './median.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = resolve(here, '..', 'cli', 'index.js');
@@ -43,11 +44,6 @@ function timed(cmd: string, args: string[]): Run {
   const last = r.stderr.trim().split('\n').at(-1) ?? '';
   const [wall, user, sys, rss] = last.split(' ').map(Number);
   return { wall: wall ?? Number.NaN, cpu: (user ?? 0) + (sys ?? 0), rssKb: rss ?? 0, stdout: r.stdout };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 }
 
 /** pflogsumm's "Grand Totals" block: `  183   received` → { received: 183 }. */
