@@ -96,7 +96,11 @@ function rows(): Row[] {
   if (index) {
     out.push({
       bench: `indexer, ${n(index.lines)}-line backlog`,
-      result: `${n(index.indexer.docs_per_s)} docs/s vs curl \`_bulk\` ${n(index.ceiling.docs_per_s)} docs/s: ${index.ratio_to_ceiling}`,
+      result: `${n(index.indexer.docs_per_s)} docs/s vs curl \`_bulk\` ${n(index.ceiling.docs_per_s)} docs/s: ${index.ratio_to_ceiling}${
+        index.rounds > 1
+          ? ` (median of ${index.rounds} rounds, ${index.ratio_range[0]} to ${index.ratio_range[1]})`
+          : ''
+      }`,
       target: '≥ 0.7 of the ceiling',
       met: yes(index.ratio_to_ceiling >= 0.7),
       when: `${day(index.date)}, load ${load1(index.load_average_1m?.end)}`,
