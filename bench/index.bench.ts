@@ -226,10 +226,6 @@ function jvmCpuSince(start: { kafka: number; elasticsearch: number }): {
   };
 }
 
-/**
- * One timed curl load of the bulk files into fresh `n.ceiling` indices (deleted after), until a
- * count sees every document.
- */
 interface CeilingRun {
   seconds: number;
   docs_per_s: number;
@@ -237,6 +233,10 @@ interface CeilingRun {
   elasticsearch: Record<string, number>;
 }
 
+/**
+ * One timed curl load of the bulk files into fresh `n.ceiling` indices (deleted after), until a
+ * count sees every document.
+ */
 async function ceilingRun(files: string[], docs: number): Promise<CeilingRun> {
   await installTemplates(es, n.ceiling);
   const c0 = Date.now();

@@ -234,8 +234,9 @@ export async function takeBatch(
     return state.correlator.lastKey;
   };
 
-  // Full bodies of events go out while the next ones are parsed; the last partial body waits
-  // for the message documents so that a small batch (a live stream) is one round trip.
+  // A full body of events goes out when the next document does not fit, while the rest are
+  // parsed; the last partial body waits for the message documents so that a small batch (a live
+  // stream) is one round trip.
   let pending = new BulkBody<BatchMeta>();
   // Nearly every line of a batch goes to the same daily index: build its name once per day.
   let eventsDay = '';
@@ -276,9 +277,8 @@ export async function takeBatch(
       if (!prepared.hasSource) result.withoutSource += 1;
     }
     // Awaited only when a body goes out: an await per line would cost a turn of the loop each.
-    if (!pending.fits(meta, source, MAX_BULK_BYTES)) pending = await send(pending);
+    if (!pending.fits(meta, source, env.bulkDocs, MAX_BULK_BYTES)) pending = await send(pending);
     pending.add(meta, source);
-    if (pending.count >= env.bulkDocs) pending = await send(pending);
   }
   for (const { doc, offset } of changed.values()) {
     const meta: BatchMeta = {
@@ -291,9 +291,8 @@ export async function takeBatch(
       ...doc,
       indexer: { topic: state.topic, partition: state.partition, offset },
     });
-    if (!pending.fits(meta, source, MAX_BULK_BYTES)) pending = await send(pending);
+    if (!pending.fits(meta, source, env.bulkDocs, MAX_BULK_BYTES)) pending = await send(pending);
     pending.add(meta, source);
-    if (pending.count >= env.bulkDocs) pending = await send(pending);
   }
   await writer.submit(pending);
   result.messages = changed.size;

@@ -100,13 +100,15 @@ export class BulkBody<M extends BulkMeta = BulkMeta> {
   }
 
   /**
-   * Whether an action with this document keeps the body within about `maxBytes` (JSON text
-   * length, and an allowance for the action line). An empty body takes any: a document larger
-   * than the limit goes in a request of its own.
+   * Whether an action with this document keeps the body within `maxDocs` documents and about
+   * `maxBytes` bytes (JSON text length, and an allowance for the action line). An empty body
+   * takes any: a document larger than the limit goes in a request of its own.
    */
-  fits(meta: BulkMeta, source: string, maxBytes: number): boolean {
+  fits(meta: BulkMeta, source: string, maxDocs: number, maxBytes: number): boolean {
+    const n = this.entries.length;
+    if (n === 0) return true;
     const size = source.length + meta.index.length + (meta.id?.length ?? 0) + 64;
-    return this.entries.length === 0 || this.used + size <= maxBytes;
+    return n < maxDocs && this.used + size <= maxBytes;
   }
 
   add(meta: M, source: string): void {
@@ -169,7 +171,7 @@ export function bulkBodies<A extends BulkAction>(
   const bodies: BulkBody<A>[] = [];
   let current = new BulkBody<A>();
   for (const a of actions) {
-    if (current.count >= maxDocs || !current.fits(a, a.source, maxBytes)) {
+    if (!current.fits(a, a.source, maxDocs, maxBytes)) {
       bodies.push(current);
       current = new BulkBody<A>();
     }
