@@ -19,7 +19,9 @@
  *   node dist/bench/index.bench.js [--lines 1000000] [--rounds 5] [--rate 2000] [--lag-seconds 30]
  *     [--keep] [--cpu-prof DIR] [--node-arg FLAG]...
  *
- * Results go to bench/results/index.json. The machine is shared: the load average is recorded.
+ * Results go to bench/results/index.json. The machine is shared: the load average is recorded,
+ * and so is what else the cluster holds (`cluster_at_start`); indices that interrupted runs of
+ * this bench left are deleted first.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -440,8 +442,46 @@ async function measureLag(prefix: string): Promise<Record<string, number | undef
   };
 }
 
+/**
+ * What the cluster holds besides this run, after deleting what interrupted runs of this bench
+ * left (their `mpbench-idx-*` indices, found by name: wildcard deletes may be refused). On
+ * 2026-11-28 such leftovers and other experiments had piled up to 261 indices and a 75 % full
+ * heap: the same curl load then cost Elasticsearch 49 to 98 CPU-seconds, against 40 to 46 once
+ * they were deleted. Kept in the result, so that a run on a crowded cluster shows as one.
+ */
+async function clusterAtStart(): Promise<{
+  other_indices: number;
+  other_docs: number;
+  heap_used_percent: number;
+}> {
+  const rows = await es.cat.indices({ format: 'json', h: 'index,docs.count', expand_wildcards: 'all' });
+  const stale = rows.map((r) => r.index ?? '').filter((name) => name.startsWith('mpbench-idx-'));
+  for (let i = 0; i < stale.length; i += 50) {
+    await es.indices.delete({ index: stale.slice(i, i + 50) }, { ignore: [404] });
+  }
+  if (stale.length > 0) say(`deleted ${stale.length} indices left by interrupted runs of this bench`);
+  const others = rows.filter(
+    (r) => !(r.index ?? '').startsWith('mpbench-idx-') && !(r.index ?? '').startsWith('.'),
+  );
+  const stats = await es.nodes.stats({ metric: 'jvm' });
+  const heap = Math.max(...Object.values(stats.nodes).map((node) => node.jvm?.mem?.heap_used_percent ?? 0));
+  const cluster = {
+    other_indices: others.length,
+    other_docs: others.reduce((sum, r) => sum + Number(r['docs.count'] ?? 0), 0),
+    heap_used_percent: heap,
+  };
+  say(
+    `cluster: ${cluster.other_indices} other indices, ${cluster.other_docs} documents, heap ${heap} % used`,
+  );
+  if (cluster.other_indices > 20) {
+    say('  (a crowded cluster: Elasticsearch is slower for both loads, and the figures are not comparable)');
+  }
+  return cluster;
+}
+
 async function main(): Promise<void> {
   const load0 = loadavg()[0];
+  const cluster = await clusterAtStart();
   say(`generating ${LINES} lines ...`);
   const log = fixtureLog(LINES, { seed: 2026 });
   const dir = mkdtempSync(join(tmpdir(), 'mpbench-idx-'));
@@ -469,8 +509,9 @@ async function main(): Promise<void> {
     await produceRecords(kafka, n.raw, log.records);
     say(`produced in ${((Date.now() - p0) / 1000).toFixed(1)} s`);
 
-    // The same Elasticsearch took 46 to 98 CPU-seconds for the same curl load over one day: a
-    // single pair of loads measures the machine as much as the indexer. Each round times both
+    // Even on an otherwise empty cluster the same curl load took 25.7 to 34.3 s in one run, and
+    // single pairs gave ratios from 0.58 to 0.79: one pair measures the machine as much as the
+    // indexer. Each round times both
     // back to back, in alternating order so that a drift favours neither; the last round ends
     // with the indexer, which stays up for the lag measurement.
     const rounds: { ceiling: CeilingRun; indexer: IndexerRun; ratio: number }[] = [];
@@ -524,6 +565,7 @@ async function main(): Promise<void> {
       every_round: rounds,
       lag_ms: lag,
       load_average_1m: { start: load0, end: loadavg()[0] },
+      cluster_at_start: cluster,
       cores: availableParallelism(),
     };
     mkdirSync(repoPath('bench', 'results'), { recursive: true });

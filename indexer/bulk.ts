@@ -9,6 +9,7 @@
 import type { EsClient } from '../core/elasticsearch.js';
 import type { Logger } from '../core/logger.js';
 import type { BulkBody, BulkEntry, BulkMeta } from './bulk-body.js';
+import { type ItemResult, bulkItems } from './bulk-response.js';
 import type { IndexerMetrics } from './metrics.js';
 
 export { type BulkAction, BulkBody, type BulkMeta, bulkBodies } from './bulk-body.js';
@@ -42,7 +43,32 @@ export interface BulkOptions {
   logger?: Logger;
 }
 
-type ItemResult = { status: number; error?: { type?: string; reason?: string } };
+/**
+ * Sends one body and returns the answer's text. The answer is read as text, not by the client's
+ * JSON parser: `bulkItems` recognises the usual all-acknowledged answer without parsing it.
+ * A refused request becomes an error with its status in `meta`, as the client's own would.
+ */
+async function postBulk(client: EsClient, payload: Buffer): Promise<string> {
+  const res = await client.transport.request(
+    {
+      method: 'POST',
+      path: '/_bulk',
+      bulkBody: payload,
+      querystring: { filter_path: 'items.*.status,items.*.error' },
+    },
+    { maxRetries: 0, asStream: true, meta: true },
+  );
+  const chunks: Buffer[] = [];
+  for await (const chunk of res.body as AsyncIterable<Buffer>) chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (res.statusCode !== null && res.statusCode >= 400) {
+    throw Object.assign(new Error(`_bulk answered ${res.statusCode}: ${text.slice(0, 500)}`), {
+      name: 'ResponseError',
+      meta: { statusCode: res.statusCode },
+    });
+  }
+  return text;
+}
 
 /** Whole-request failures worth retrying: the cluster is unreachable, overloaded or starting. */
 function retryableRequestError(err: unknown): string | undefined {
@@ -98,18 +124,9 @@ export async function writeBulk<M extends BulkMeta>(
   while (pending.count > 0) {
     if (!options.isRunning()) throw new BulkAbandoned();
     const stop = options.metrics?.bulkSeconds.startTimer();
-    let items: Record<string, ItemResult>[];
+    let items: ItemResult[] | 'acknowledged';
     try {
-      const res = (await client.transport.request(
-        {
-          method: 'POST',
-          path: '/_bulk',
-          bulkBody: pending.payload(),
-          querystring: { filter_path: 'items.*.status,items.*.error' },
-        },
-        { maxRetries: 0 },
-      )) as { items?: Record<string, ItemResult>[] };
-      items = res.items ?? [];
+      items = bulkItems(await postBulk(client, pending.payload()), pending.count);
     } catch (err) {
       stop?.();
       const reason = retryableRequestError(err);
@@ -118,14 +135,11 @@ export async function writeBulk<M extends BulkMeta>(
       continue;
     }
     stop?.();
-    if (items.length !== pending.count) {
-      throw new Error(`_bulk answered ${items.length} items for ${pending.count} actions`);
-    }
     const retry: BulkEntry<M>[] = [];
-    for (let i = 0; i < items.length; i++) {
+    for (let i = 0; items !== 'acknowledged' && i < items.length; i++) {
       const entry = pending.entries[i] as BulkEntry<M>;
       const action = entry.meta;
-      const item = Object.values(items[i] as Record<string, ItemResult>)[0] as ItemResult;
+      const item = items[i] as ItemResult;
       // 409: the event is already there (create), or a newer copy of the document is (version).
       if (
         item.status < 300 ||
