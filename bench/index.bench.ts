@@ -5,8 +5,10 @@
  * when the indexer starts, as after an outage or an import. Reports:
  * - the ceiling: the same documents the indexer produces (events and final message documents,
  *   built here with the same parse and correlate code) loaded with plain `curl` `_bulk` requests,
- *   as many at once as the indexer keeps in flight (INDEXER_BULK_CONCURRENCY), timed on a warm
- *   Elasticsearch (a third of them is loaded first, untimed, into indices deleted after);
+ *   INDEXER_BULK_CONCURRENCY at once (what one partition of the indexer keeps in flight; with the
+ *   backlog's three partitions the indexer keeps up to three times as many, and curl with six at
+ *   once was no faster), timed on a warm Elasticsearch (a third of them is loaded first, untimed,
+ *   into indices deleted after);
  * - the indexer (`mailpulse index` in a child process):
  *   documents per second from its start until every event is searchable and committed, the
  *   ratio to the ceiling (target >= 0.7), and the CPU seconds it and the JVMs used meanwhile;
