@@ -6,6 +6,7 @@
  * running; any other refusal (a mapping error) is returned to the caller to dead-letter, so
  * one bad document never blocks the rest.
  */
+import { errors } from '@elastic/elasticsearch';
 import type { EsClient } from '../core/elasticsearch.js';
 import type { Logger } from '../core/logger.js';
 import type { BulkBody, BulkEntry, BulkMeta } from './bulk-body.js';
@@ -46,7 +47,8 @@ export interface BulkOptions {
 /**
  * Sends one body and returns the answer's text. The answer is read as text, not by the client's
  * JSON parser: `bulkItems` recognises the usual all-acknowledged answer without parsing it.
- * A refused request becomes an error with its status in `meta`, as the client's own would.
+ * Failures come out as the client's own would: a refused request as a `ResponseError` with its
+ * status, an answer cut off as a `ConnectionError` (retried: every action is idempotent).
  */
 async function postBulk(client: EsClient, payload: Buffer): Promise<string> {
   const res = await client.transport.request(
@@ -59,15 +61,25 @@ async function postBulk(client: EsClient, payload: Buffer): Promise<string> {
     { maxRetries: 0, asStream: true, meta: true },
   );
   const chunks: Buffer[] = [];
-  for await (const chunk of res.body as AsyncIterable<Buffer>) chunks.push(chunk);
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) chunks.push(chunk);
+  } catch (err) {
+    throw new errors.ConnectionError(`the answer to _bulk was cut off: ${(err as Error).message}`);
+  }
   const text = Buffer.concat(chunks).toString('utf8');
   if (res.statusCode !== null && res.statusCode >= 400) {
-    throw Object.assign(new Error(`_bulk answered ${res.statusCode}: ${text.slice(0, 500)}`), {
-      name: 'ResponseError',
-      meta: { statusCode: res.statusCode },
-    });
+    throw new errors.ResponseError({ ...res, body: errorBody(text) });
   }
   return text;
+}
+
+/** A refusal's body as the client would give it: parsed when it is JSON, else the text. */
+function errorBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Whole-request failures worth retrying: the cluster is unreachable, overloaded or starting. */

@@ -83,7 +83,7 @@ test('answers read from their text: acknowledged, already there, refused, the re
   await assert.rejects(
     writeBulk(es, BulkBody.of([event('e6', '{"n":6}\n{"create":')]), options),
     (err: Error & { meta?: { statusCode?: number } }) =>
-      err.meta?.statusCode === 400 && /_bulk answered 400/.test(err.message),
+      err.name === 'ResponseError' && err.meta?.statusCode === 400 && /x_content/.test(err.message),
   );
   const found = await es.mget<{ n: number }>({ index, ids: ['e1', 'e2', 'e3', 'e4', 'e5', 'e6'] });
   assert.deepEqual(
