@@ -22,8 +22,9 @@
  *     [--keep] [--cpu-prof DIR] [--node-arg FLAG]...
  *
  * Results go to bench/results/index.json. The machine is shared: the load average is recorded,
- * and so is what else the cluster holds (`cluster_at_start`); indices that interrupted runs of
- * this bench left are deleted first.
+ * and so is what else the cluster holds (`cluster_at_start`); the indices of earlier runs of
+ * this bench (interrupted, or kept with --keep) are deleted first, so two runs at once are not
+ * supported.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -445,10 +446,10 @@ async function measureLag(prefix: string): Promise<Record<string, number | undef
 }
 
 /**
- * What the cluster holds besides this run, after deleting what interrupted runs of this bench
- * left (their `mpbench-idx-*` indices, found by name: wildcard deletes may be refused). On
+ * What the cluster holds besides this run, after deleting what earlier runs of this bench left
+ * (their `mpbench-idx-*` indices, found by name: wildcard deletes may be refused). On
  * 2026-11-28 such leftovers and other experiments had piled up to 261 indices and a 75 % full
- * heap: the same curl load then cost Elasticsearch 49 to 98 CPU-seconds, against 40 to 46 once
+ * heap: the same curl load then cost Elasticsearch 46 to 98 CPU-seconds, against 38 to 54 once
  * they were deleted. Kept in the result, so that a run on a crowded cluster shows as one.
  */
 async function clusterAtStart(): Promise<{
@@ -459,9 +460,9 @@ async function clusterAtStart(): Promise<{
   const rows = await es.cat.indices({ format: 'json', h: 'index,docs.count', expand_wildcards: 'all' });
   const stale = rows.map((r) => r.index ?? '').filter((name) => name.startsWith('mpbench-idx-'));
   for (let i = 0; i < stale.length; i += 50) {
-    await es.indices.delete({ index: stale.slice(i, i + 50) }, { ignore: [404] });
+    await es.indices.delete({ index: stale.slice(i, i + 50), ignore_unavailable: true });
   }
-  if (stale.length > 0) say(`deleted ${stale.length} indices left by interrupted runs of this bench`);
+  if (stale.length > 0) say(`deleted ${stale.length} indices left by earlier runs of this bench`);
   const others = rows.filter(
     (r) => !(r.index ?? '').startsWith('mpbench-idx-') && !(r.index ?? '').startsWith('.'),
   );
