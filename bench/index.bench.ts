@@ -8,10 +8,9 @@
  * indexer times, 42.0 to 47.7 s in three rounds on 2026-11-28.) Reports:
  * - the ceiling: the same documents the indexer produces (events and final message documents,
  *   built here with the same parse and correlate code) loaded with plain `curl` `_bulk` requests,
- *   INDEXER_BULK_CONCURRENCY at once (what one partition of the indexer keeps in flight; with the
- *   backlog's three partitions the indexer keeps up to three times as many, and curl with six at
- *   once was no faster), timed on a warm Elasticsearch (a third of them is loaded first, untimed,
- *   into indices deleted after);
+ *   INDEXER_BULK_CONCURRENCY at once (what the indexer keeps in flight for the backlog's one
+ *   partition; curl with six at once was no faster), timed on a warm Elasticsearch (a third of
+ *   them is loaded first, untimed, into indices deleted after);
  * - the indexer (`mailpulse index` in a child process):
  *   documents per second from its start until every event is searchable and committed, the
  *   ratio to the ceiling (target >= 0.7), and the CPU seconds it and the JVMs used meanwhile;
