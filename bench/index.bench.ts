@@ -74,7 +74,9 @@ if (!(ROUNDS >= 1) || String(ROUNDS) !== args.rounds)
   throw new Error(`--rounds: a whole number of at least 1 (got ${args.rounds})`);
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
-const id = uniqueName('mpbench-idx');
+/** Every name this bench creates starts with it: indices, topics, groups. */
+const STEM = 'mpbench-idx';
+const id = uniqueName(STEM);
 const n = { prefix: id, ceiling: `${id}-ceil`, raw: `${id}.raw`, dlq: `${id}.dlq` };
 /** The settings of this run, for this process and the indexer child alike. */
 const env = {
@@ -460,14 +462,13 @@ async function clusterAtStart(): Promise<{
   heap_used_percent: number;
 }> {
   const rows = await es.cat.indices({ format: 'json', h: 'index,docs.count', expand_wildcards: 'all' });
-  const stale = rows.map((r) => r.index ?? '').filter((name) => name.startsWith('mpbench-idx-'));
+  const ours = (name: string) => name.startsWith(`${STEM}-`);
+  const stale = rows.map((r) => r.index ?? '').filter(ours);
   for (let i = 0; i < stale.length; i += 50) {
     await es.indices.delete({ index: stale.slice(i, i + 50), ignore_unavailable: true });
   }
   if (stale.length > 0) say(`deleted ${stale.length} indices left by earlier runs of this bench`);
-  const others = rows.filter(
-    (r) => !(r.index ?? '').startsWith('mpbench-idx-') && !(r.index ?? '').startsWith('.'),
-  );
+  const others = rows.filter((r) => !ours(r.index ?? '') && !(r.index ?? '').startsWith('.'));
   const stats = await es.nodes.stats({ metric: 'jvm' });
   const heap = Math.max(...Object.values(stats.nodes).map((node) => node.jvm?.mem?.heap_used_percent ?? 0));
   const cluster = {
@@ -489,7 +490,7 @@ async function main(): Promise<void> {
   const cluster = await clusterAtStart();
   say(`generating ${LINES} lines ...`);
   const log = fixtureLog(LINES, { seed: 2026 });
-  const dir = mkdtempSync(join(tmpdir(), 'mpbench-idx-'));
+  const dir = mkdtempSync(join(tmpdir(), `${STEM}-`));
   const prefixes: string[] = [];
   let indexer: ChildProcess | undefined;
   try {
@@ -516,9 +517,8 @@ async function main(): Promise<void> {
 
     // Even on an otherwise empty cluster the same curl load took 25.7 to 34.3 s in one run, and
     // single pairs gave ratios from 0.58 to 0.79: one pair measures the machine as much as the
-    // indexer. Each round times both
-    // back to back, in alternating order so that a drift favours neither; the last round ends
-    // with the indexer, which stays up for the lag measurement.
+    // indexer. Each round times both back to back, in alternating order so that a drift favours
+    // neither; the last round ends with the indexer, which stays up for the lag measurement.
     const rounds: { ceiling: CeilingRun; indexer: IndexerRun; ratio: number }[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       say(`round ${r + 1} of ${ROUNDS}`);
