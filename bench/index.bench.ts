@@ -21,12 +21,12 @@
  *   under 2 s). Elasticsearch's 1 s refresh interval is part of that time.
  *
  *   node dist/bench/index.bench.js [--lines 1000000] [--rounds 5] [--rate 2000] [--lag-seconds 30]
- *     [--keep] [--cpu-prof DIR] [--node-arg FLAG]...
+ *     [--keep] [--cpu-prof DIR] [--node-arg FLAG]... [--pin]
  *
- * Results go to bench/results/index.json. The machine is shared: the load average is recorded,
- * and so is what else the cluster holds (`cluster_at_start`); the indices of earlier runs of
- * this bench (interrupted, or kept with --keep) are deleted first, so two runs at once are not
- * supported.
+ * Results go to bench/results/index.json (with --pin, index-pinned.json). The machine is shared:
+ * the load average is recorded, and so is what else the cluster holds (`cluster_at_start`); the
+ * indices of earlier runs of this bench (interrupted, or kept with --keep) are deleted first, so
+ * two runs at once are not supported.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,6 +64,8 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'string' },
     /** A V8/Node flag for the indexer process, for experiments (repeatable). */
     'node-arg': { type: 'string', multiple: true, default: [] },
+    /** Elasticsearch and the rest on separate CPUs (`pinCpus`); results to index-pinned.json. */
+    pin: { type: 'boolean', default: false },
   },
 });
 const LINES = Number(args.lines);
@@ -181,9 +183,9 @@ function cpuSeconds(pid: number | string, onlyJava = false): number {
   }
 }
 
-/** CPU seconds of the JVMs on the machine: the local Kafka broker, and Elasticsearch (with its launcher). */
-function jvmCpuSeconds(): { kafka: number; elasticsearch: number } {
-  const out = { kafka: 0, elasticsearch: 0 };
+/** The JVMs on the machine: the local Kafka broker, and Elasticsearch (with its launcher). */
+function jvms(): { pid: string; kind: 'kafka' | 'elasticsearch'; seconds: number }[] {
+  const out: { pid: string; kind: 'kafka' | 'elasticsearch'; seconds: number }[] = [];
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     const seconds = cpuSeconds(pid, true);
@@ -194,10 +196,58 @@ function jvmCpuSeconds(): { kafka: number; elasticsearch: number } {
     } catch {
       continue;
     }
-    if (cmdline.includes('kafka.Kafka')) out.kafka += seconds;
-    else out.elasticsearch += seconds;
+    out.push({ pid, kind: cmdline.includes('kafka.Kafka') ? 'kafka' : 'elasticsearch', seconds });
   }
   return out;
+}
+
+/** CPU seconds of the JVMs on the machine. */
+function jvmCpuSeconds(): { kafka: number; elasticsearch: number } {
+  const out = { kafka: 0, elasticsearch: 0 };
+  for (const jvm of jvms()) out[jvm.kind] += jvm.seconds;
+  return out;
+}
+
+/** Sets the CPUs of a process and all its threads (`taskset`, util-linux). */
+function setCpus(pid: string | number, cpus: string): void {
+  try {
+    execFileSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { stdio: 'ignore' });
+  } catch (err) {
+    throw new Error(
+      `--pin: taskset could not move process ${pid} to CPU ${cpus} (it needs util-linux, and root or the process's own user): ${(err as Error).message}`,
+    );
+  }
+}
+
+/**
+ * `--pin`: Elasticsearch on the first half of the CPUs, everything else (this process and so curl
+ * and the indexer, the Kafka broker) on the other half, for both loads; all of them go back to
+ * every CPU at the end, or when pinning fails half-way. It models a deployment where
+ * Elasticsearch has a host of its own, which this machine cannot otherwise show: unpinned, the
+ * indexer's CPU is taken from Elasticsearch's.
+ */
+function pinCpus(): { elasticsearch: string; others: string; undo: () => void } {
+  const cores = availableParallelism();
+  if (cores < 2) throw new Error('--pin needs at least 2 CPUs');
+  const half = Math.floor(cores / 2);
+  const range = (from: number, to: number) => (from === to - 1 ? `${from}` : `${from}-${to - 1}`);
+  const pins = { elasticsearch: range(0, half), others: range(half, cores) };
+  const all = range(0, cores);
+  const vms = jvms();
+  const undo = () => {
+    for (const pid of [process.pid, ...vms.map((j) => j.pid)]) setCpus(pid, all);
+  };
+  try {
+    for (const jvm of vms) setCpus(jvm.pid, jvm.kind === 'elasticsearch' ? pins.elasticsearch : pins.others);
+    setCpus(process.pid, pins.others);
+  } catch (err) {
+    undo();
+    throw err;
+  }
+  say(
+    `pinned: Elasticsearch on CPU ${pins.elasticsearch}, Kafka, curl and the indexer on CPU ${pins.others}`,
+  );
+  return { ...pins, undo };
 }
 
 /**
@@ -493,7 +543,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `${STEM}-`));
   const prefixes: string[] = [];
   let indexer: ChildProcess | undefined;
+  let pinned: ReturnType<typeof pinCpus> | undefined;
   try {
+    if (args.pin) pinned = pinCpus();
     // Ceiling: plain curl _bulk with the indexer's documents, same request size and concurrency.
     const bulk = bulkFiles(log.records, dir);
     const docs = bulk.events + bulk.messages;
@@ -572,11 +624,14 @@ async function main(): Promise<void> {
       load_average_1m: { start: load0, end: loadavg()[0] },
       cluster_at_start: cluster,
       cores: availableParallelism(),
+      ...(pinned ? { pinned_cpus: { elasticsearch: pinned.elasticsearch, others: pinned.others } } : {}),
     };
+    const file = pinned ? 'index-pinned.json' : 'index.json';
     mkdirSync(repoPath('bench', 'results'), { recursive: true });
-    writeFileSync(repoPath('bench', 'results', 'index.json'), `${JSON.stringify(result, null, 2)}\n`);
-    say(`ratio: median ${middle.ratio} of ${ratios.join(', ')}; written bench/results/index.json`);
+    writeFileSync(repoPath('bench', 'results', file), `${JSON.stringify(result, null, 2)}\n`);
+    say(`ratio: median ${middle.ratio} of ${ratios.join(', ')}; written bench/results/${file}`);
   } finally {
+    pinned?.undo();
     await stopIndexer(indexer);
     rmSync(dir, { recursive: true, force: true });
     if (!args.keep) {
