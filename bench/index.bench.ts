@@ -183,9 +183,11 @@ function cpuSeconds(pid: number | string, onlyJava = false): number {
   }
 }
 
-/** The JVMs on the machine: the local Kafka broker, and Elasticsearch (with its launcher). */
-function jvms(): { pid: string; kind: 'kafka' | 'elasticsearch'; seconds: number }[] {
-  const out: { pid: string; kind: 'kafka' | 'elasticsearch'; seconds: number }[] = [];
+type JvmKind = 'kafka' | 'elasticsearch' | 'other';
+
+/** The JVMs on the machine: the local Kafka broker, Elasticsearch (server and launcher), others. */
+function jvms(): { pid: string; kind: JvmKind; seconds: number }[] {
+  const out: { pid: string; kind: JvmKind; seconds: number }[] = [];
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     const seconds = cpuSeconds(pid, true);
@@ -196,19 +198,40 @@ function jvms(): { pid: string; kind: 'kafka' | 'elasticsearch'; seconds: number
     } catch {
       continue;
     }
-    out.push({ pid, kind: cmdline.includes('kafka.Kafka') ? 'kafka' : 'elasticsearch', seconds });
+    const kind = cmdline.includes('kafka.Kafka')
+      ? 'kafka'
+      : cmdline.includes('org.elasticsearch')
+        ? 'elasticsearch'
+        : 'other';
+    out.push({ pid, kind, seconds });
   }
   return out;
 }
 
-/** CPU seconds of the JVMs on the machine. */
 function jvmCpuSeconds(): { kafka: number; elasticsearch: number } {
   const out = { kafka: 0, elasticsearch: 0 };
-  for (const jvm of jvms()) out[jvm.kind] += jvm.seconds;
+  for (const jvm of jvms()) if (jvm.kind !== 'other') out[jvm.kind] += jvm.seconds;
   return out;
 }
 
-/** Sets the CPUs of a process and all its threads (`taskset`, util-linux). */
+/** CPUs `from` to `to - 1` as `taskset -c` and /proc write them. */
+function cpuRange(from: number, to: number): string {
+  return from === to - 1 ? `${from}` : `${from}-${to - 1}`;
+}
+
+/** A process's CPUs (`Cpus_allowed_list`), or undefined once it is gone. */
+function cpusOf(pid: string | number): string | undefined {
+  try {
+    return /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every thread of the process (`-a`): its threads exist already, and a process's own setting
+ * only passes to threads started after it. Children started later inherit it.
+ */
 function setCpus(pid: string | number, cpus: string): void {
   try {
     execFileSync('taskset', ['-a', '-c', '-p', cpus, String(pid)], { stdio: 'ignore' });
@@ -221,22 +244,35 @@ function setCpus(pid: string | number, cpus: string): void {
 
 /**
  * `--pin`: Elasticsearch on the first half of the CPUs, everything else (this process and so curl
- * and the indexer, the Kafka broker) on the other half, for both loads; all of them go back to
- * every CPU at the end, or when pinning fails half-way. It models a deployment where
- * Elasticsearch has a host of its own, which this machine cannot otherwise show: unpinned, the
- * indexer's CPU is taken from Elasticsearch's.
+ * and the indexer, the Kafka broker) on the other half, for both loads. It models a deployment
+ * where Elasticsearch has a host of its own, which this machine cannot otherwise show: unpinned,
+ * the indexer's CPU is taken from Elasticsearch's. Each process gets its own CPUs back at the
+ * end, when pinning fails half-way, and on SIGINT or SIGTERM: an Elasticsearch left on one CPU
+ * would skew every later run (which warns when it finds one).
  */
-function pinCpus(): { elasticsearch: string; others: string; undo: () => void } {
-  const cores = availableParallelism();
+function pinCpus(cores: number): { elasticsearch: string; others: string; undo: () => void } {
   if (cores < 2) throw new Error('--pin needs at least 2 CPUs');
   const half = Math.floor(cores / 2);
-  const range = (from: number, to: number) => (from === to - 1 ? `${from}` : `${from}-${to - 1}`);
-  const pins = { elasticsearch: range(0, half), others: range(half, cores) };
-  const all = range(0, cores);
+  const pins = { elasticsearch: cpuRange(0, half), others: cpuRange(half, cores) };
   const vms = jvms();
-  const undo = () => {
-    for (const pid of [process.pid, ...vms.map((j) => j.pid)]) setCpus(pid, all);
+  const before = [String(process.pid), ...vms.map((j) => j.pid)].map((pid) => ({ pid, cpus: cpusOf(pid) }));
+  const interrupted = (signal: NodeJS.Signals) => {
+    undo();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
+  // Every process is tried: one that is gone or refuses must not leave the others pinned.
+  const undo = () => {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    for (const { pid, cpus } of before) {
+      if (cpus === undefined || cpusOf(pid) === undefined) continue;
+      try {
+        setCpus(pid, cpus);
+      } catch (err) {
+        say(`could not give process ${pid} its CPUs (${cpus}) back: ${(err as Error).message}`);
+      }
+    }
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     for (const jvm of vms) setCpus(jvm.pid, jvm.kind === 'elasticsearch' ? pins.elasticsearch : pins.others);
     setCpus(process.pid, pins.others);
@@ -245,7 +281,7 @@ function pinCpus(): { elasticsearch: string; others: string; undo: () => void } 
     throw err;
   }
   say(
-    `pinned: Elasticsearch on CPU ${pins.elasticsearch}, Kafka, curl and the indexer on CPU ${pins.others}`,
+    `pinned: Elasticsearch on CPU ${pins.elasticsearch}; Kafka, this bench, curl and the indexer on CPU ${pins.others}`,
   );
   return { ...pins, undo };
 }
@@ -538,6 +574,22 @@ async function clusterAtStart(): Promise<{
 async function main(): Promise<void> {
   const load0 = loadavg()[0];
   const cluster = await clusterAtStart();
+  // Read before pinning: this process then sees only its own half.
+  const cores = availableParallelism();
+  // Distinct CPU lists of Elasticsearch's processes: "0-1" when nothing limits them.
+  const esCpus = [
+    ...new Set(
+      jvms()
+        .filter((j) => j.kind === 'elasticsearch')
+        .map((j) => cpusOf(j.pid)),
+    ),
+  ].join(' ');
+  const narrowed = esCpus.split(' ').filter((c) => c !== '' && c !== cpuRange(0, cores));
+  if (!args.pin && narrowed.length > 0) {
+    say(
+      `  (an Elasticsearch process runs on CPU ${narrowed.join(', ')} only, not all ${cores}: left so by an interrupted --pin run? The figures are not comparable)`,
+    );
+  }
   say(`generating ${LINES} lines ...`);
   const log = fixtureLog(LINES, { seed: 2026 });
   const dir = mkdtempSync(join(tmpdir(), `${STEM}-`));
@@ -545,7 +597,7 @@ async function main(): Promise<void> {
   let indexer: ChildProcess | undefined;
   let pinned: ReturnType<typeof pinCpus> | undefined;
   try {
-    if (args.pin) pinned = pinCpus();
+    if (args.pin) pinned = pinCpus(cores);
     // Ceiling: plain curl _bulk with the indexer's documents, same request size and concurrency.
     const bulk = bulkFiles(log.records, dir);
     const docs = bulk.events + bulk.messages;
@@ -623,7 +675,8 @@ async function main(): Promise<void> {
       lag_ms: lag,
       load_average_1m: { start: load0, end: loadavg()[0] },
       cluster_at_start: cluster,
-      cores: availableParallelism(),
+      cores,
+      elasticsearch_cpus_at_start: esCpus,
       ...(pinned ? { pinned_cpus: { elasticsearch: pinned.elasticsearch, others: pinned.others } } : {}),
     };
     const file = pinned ? 'index-pinned.json' : 'index.json';
@@ -631,8 +684,8 @@ async function main(): Promise<void> {
     writeFileSync(repoPath('bench', 'results', file), `${JSON.stringify(result, null, 2)}\n`);
     say(`ratio: median ${middle.ratio} of ${ratios.join(', ')}; written bench/results/${file}`);
   } finally {
-    pinned?.undo();
     await stopIndexer(indexer);
+    pinned?.undo();
     rmSync(dir, { recursive: true, force: true });
     if (!args.keep) {
       for (const prefix of prefixes) await cleanup(es, kafka, prefix, []);
