@@ -576,15 +576,15 @@ async function main(): Promise<void> {
   const cluster = await clusterAtStart();
   // Read before pinning: this process then sees only its own half.
   const cores = availableParallelism();
-  // Distinct CPU lists of Elasticsearch's processes: "0-1" when nothing limits them.
+  // Distinct CPU lists of Elasticsearch's processes: ["0-1"] when nothing limits them.
   const esCpus = [
     ...new Set(
       jvms()
         .filter((j) => j.kind === 'elasticsearch')
         .map((j) => cpusOf(j.pid)),
     ),
-  ].join(' ');
-  const narrowed = esCpus.split(' ').filter((c) => c !== '' && c !== cpuRange(0, cores));
+  ].filter((c): c is string => c !== undefined);
+  const narrowed = esCpus.filter((c) => c !== cpuRange(0, cores));
   if (!args.pin && narrowed.length > 0) {
     say(
       `  (an Elasticsearch process runs on CPU ${narrowed.join(', ')} only, not all ${cores}: left so by an interrupted --pin run? The figures are not comparable)`,
@@ -676,7 +676,7 @@ async function main(): Promise<void> {
       load_average_1m: { start: load0, end: loadavg()[0] },
       cluster_at_start: cluster,
       cores,
-      elasticsearch_cpus_at_start: esCpus,
+      elasticsearch_cpus_at_start: esCpus.join(' '),
       ...(pinned ? { pinned_cpus: { elasticsearch: pinned.elasticsearch, others: pinned.others } } : {}),
     };
     const file = pinned ? 'index-pinned.json' : 'index.json';
