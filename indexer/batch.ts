@@ -14,6 +14,7 @@
  * rejected leaves the batch uncommitted.
  */
 import { createHash } from 'node:crypto';
+import { setImmediate as turn } from 'node:timers/promises';
 import type { EsClient } from '../core/elasticsearch.js';
 import type { MailEvent } from '../core/event.js';
 import type { OutMessage } from '../core/kafka.js';
@@ -51,7 +52,6 @@ export const MAX_BULK_BYTES = 16 * 1024 * 1024;
  * every round, at the same CPU per line (README, Benchmarks).
  */
 const LINES_PER_TURN = 100;
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** The correlator keeps closed messages this long for late lines; the restore query matches it. */
 export const LATE_GRACE_MS = 5 * 60_000;
 
