@@ -4,11 +4,18 @@
  * object spread per header (four headers per raw line: four objects, each copying the last) and
  * its offset and timestamp with 64-bit `Long` arithmetic; on a 1M-line backlog that was 2.5 of
  * the indexer's 45 CPU-seconds. This one reads the same fields in a loop, with plain numbers
- * while they are exact, and returns the same object (a test compares both on encoded records).
- * Anything out of the ordinary (a varlong of more than 7 bytes, an offset or time past 2^53, a
- * header count below -1) goes back to kafkajs's own decoder, which then also throws where it
- * would. kafkajs is no longer maintained: 2.2.4 is its last release, so the module replaced here
- * does not move under us (package.json pins it).
+ * while they are exact. Anything out of the ordinary (a varlong of more than 7 bytes, an offset or
+ * time past 2^53, a header count below -1) goes back to kafkajs's own decoder, which then also
+ * throws where it would. kafkajs is no longer maintained: 2.2.4 is its last release, so the
+ * module replaced here does not move under us (package.json pins it).
+ *
+ * One difference, on purpose: header values come out as text (`HeaderText`), not as kafkajs's
+ * Buffers. Every consumer of ours reads them as text, and a fetch decodes a whole batch of
+ * records (about 10,000 lines) at once, which then live until the batch is written: four Buffer
+ * views per record, then four strings made from them, were copied by every young-generation
+ * collection in between. A value equal to the last one of its header name (the shipper's host,
+ * path and file id, the same on every line of a file) is the same string. In seven rounds of a
+ * 1M-line backlog side by side, the indexer used 3.7 % less CPU than with kafkajs's Buffers.
  */
 
 /** The part of kafkajs's `Decoder` the record decoder uses: a buffer and a cursor. */
@@ -20,6 +27,12 @@ export interface KafkajsDecoder {
   readVarIntBytes(): Buffer | null;
   readVarIntString(): string | null;
 }
+
+/**
+ * A record's headers as text: each value decoded as UTF-8; a repeated name's values joined with
+ * commas; a null value (Kafka allows one) as if the header were absent.
+ */
+export type HeaderText = Record<string, string | undefined>;
 
 export interface BatchContext {
   firstOffset: string;
@@ -55,13 +68,21 @@ function readShortVarlong(d: KafkajsDecoder): number | undefined {
 
 /**
  * Header names repeat on every record (the shipper's four): the names met so far, with their
- * bytes, so that a name is compared in place instead of sliced and decoded each time. Bounded:
- * a producer with ever new names only fills it once.
+ * bytes, so that a name is compared in place instead of sliced and decoded each time, and the
+ * last value read under each name. Bounded: a producer with ever new names only fills it once.
  */
+interface KnownName {
+  bytes: Buffer;
+  name: string;
+  lastBytes: Buffer | undefined;
+  lastValue: string;
+}
 const NAME_CACHE_SIZE = 16;
-const names: { bytes: Buffer; name: string }[] = [];
+/** Longer values are decoded every time rather than kept. */
+const KEPT_VALUE_BYTES = 256;
+const names: KnownName[] = [];
 
-function readName(d: KafkajsDecoder): string | null {
+function readName(d: KafkajsDecoder): KnownName | string | null {
   const start = d.offset;
   const length = d.readVarInt();
   if (length <= 0) {
@@ -75,12 +96,79 @@ function readName(d: KafkajsDecoder): string | null {
     if (b.length !== length) continue;
     for (let i = 0; i < length; i++) if (buf[at + i] !== b[i]) continue outer;
     d.offset = at + length;
-    return entry.name;
+    return entry;
   }
   d.offset = start;
   const name = d.readVarIntString() as string;
-  if (names.length < NAME_CACHE_SIZE) names.push({ bytes: Buffer.from(buf.subarray(at, at + length)), name });
-  return name;
+  if (names.length >= NAME_CACHE_SIZE) return name;
+  const entry: KnownName = {
+    bytes: Buffer.from(buf.subarray(at, at + length)),
+    name,
+    lastBytes: undefined,
+    lastValue: '',
+  };
+  names.push(entry);
+  return entry;
+}
+
+/** `last` equals the bytes at `at`: compared from the end, where changing values (an offset) differ. */
+function endsEqual(buf: Buffer, at: number, last: Buffer): boolean {
+  for (let i = last.length - 1; i >= 0; i--) if (buf[at + i] !== last[i]) return false;
+  return true;
+}
+
+/** A header value as kafkajs's `readVarIntBytes` would read it, as text. */
+function readValue(d: KafkajsDecoder, known: KnownName | undefined): string | null {
+  const start = d.offset;
+  const length = d.readVarInt();
+  const buf = d.buffer;
+  const at = d.offset;
+  if (length < 0 || at + length > buf.length) {
+    // -1 is null; anything else odd is left to kafkajs's reading (and its cursor).
+    d.offset = start;
+    const bytes = d.readVarIntBytes();
+    return bytes === null ? null : bytes.toString('utf8');
+  }
+  d.offset = at + length;
+  if (known === undefined || length > KEPT_VALUE_BYTES) return buf.toString('utf8', at, at + length);
+  const last = known.lastBytes;
+  if (last !== undefined && last.length === length && endsEqual(buf, at, last)) return known.lastValue;
+  known.lastBytes = Buffer.from(buf.subarray(at, at + length));
+  known.lastValue = buf.toString('utf8', at, at + length);
+  return known.lastValue;
+}
+
+function addHeader(headers: HeaderText, name: string, value: string | null): void {
+  if (value === null) return;
+  const prev = Object.hasOwn(headers, name) ? headers[name] : undefined;
+  const next = prev === undefined ? value : `${prev},${value}`;
+  // A computed key in an object literal makes `__proto__` an own property, not the prototype:
+  // so does defineProperty.
+  if (name === '__proto__') {
+    Object.defineProperty(headers, name, {
+      value: next,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else headers[name] = next;
+}
+
+/** kafkajs's headers (Buffers, arrays of them for a repeated name) as text. */
+function headerText(headers: Record<string, unknown> | undefined): HeaderText {
+  const out: HeaderText = {};
+  if (headers === undefined) return out;
+  for (const name of Object.keys(headers)) {
+    const v = headers[name];
+    for (const one of Array.isArray(v) ? v : [v]) {
+      addHeader(
+        out,
+        name,
+        Buffer.isBuffer(one) ? one.toString('utf8') : typeof one === 'string' ? one : null,
+      );
+    }
+  }
+  return out;
 }
 
 /** `base + delta` as kafkajs's `Long` would print it, when every step is an exact integer. */
@@ -88,6 +176,12 @@ function addExact(base: string, delta: number): string | undefined {
   const n = Number(base);
   const sum = n + delta;
   return Number.isSafeInteger(n) && Number.isSafeInteger(sum) ? String(sum) : undefined;
+}
+
+/** kafkajs's own decoding, with its headers as text like ours. */
+function viaKafkajs(original: RecordDecoder, decoder: KafkajsDecoder, batchContext: BatchContext): unknown {
+  const record = original(decoder, batchContext) as { headers?: Record<string, unknown> };
+  return { ...record, headers: headerText(record.headers) };
 }
 
 export function fastRecordDecoder(original: RecordDecoder): RecordDecoder {
@@ -113,7 +207,7 @@ export function fastRecordDecoder(original: RecordDecoder): RecordDecoder {
     const offset = timestamp === undefined ? undefined : addExact(firstOffset, decoder.readVarInt());
     if (offset === undefined) {
       decoder.offset = start;
-      return original(decoder, batchContext);
+      return viaKafkajs(original, decoder, batchContext);
     }
     const key = decoder.readVarIntBytes();
     const value = decoder.readVarIntBytes();
@@ -121,24 +215,14 @@ export function fastRecordDecoder(original: RecordDecoder): RecordDecoder {
     // kafkajs refuses a count below -1 (`new Array(count)` throws): so must we.
     if (count < -1) {
       decoder.offset = start;
-      return original(decoder, batchContext);
+      return viaKafkajs(original, decoder, batchContext);
     }
-    const headers: Record<string, Buffer | null | (Buffer | null)[]> = {};
+    const headers: HeaderText = {};
     for (let i = 0; i < count; i++) {
-      const name = readName(decoder) as string;
-      const v = decoder.readVarIntBytes();
-      const prev = headers[name];
-      const next = prev === undefined ? v : Array.isArray(prev) ? prev.concat([v]) : [prev, v];
-      // kafkajs's computed key in an object literal makes `__proto__` an own property, not the
-      // prototype: so does defineProperty.
-      if (name === '__proto__') {
-        Object.defineProperty(headers, name, {
-          value: next,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else headers[name] = next;
+      const name = readName(decoder);
+      const known = typeof name === 'object' && name !== null ? name : undefined;
+      // A null name (length -1) is the key "null", as in kafkajs's object.
+      addHeader(headers, known?.name ?? String(name), readValue(decoder, known));
     }
     return {
       magicByte,

@@ -58,7 +58,7 @@ const gzipAsync = promisify(gzip);
 export interface WireMessage {
   key?: string | Buffer | null;
   value: string | Buffer;
-  headers?: Record<string, string | Buffer>;
+  headers?: Record<string, string | Buffer | null>;
   timestamp?: string;
 }
 

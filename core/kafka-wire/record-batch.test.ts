@@ -49,6 +49,14 @@ test('a record with key, value and a header, byte by byte', () => {
   assert.equal(w.maxTimestampMs, 1003);
 });
 
+test('a null header value is length -1, with no bytes', () => {
+  const w = new RecordsWriter(1000);
+  w.add({ key: null, value: 'v', headers: { h: null }, timestamp: 1000 });
+  // length 10 | attrs 0 | tsDelta 0 | offsetDelta 0 | key -1 | value len 1 'v' |
+  // 1 header: name len 1 'h', value -1
+  assert.deepEqual([...w.bytes()], [0x14, 0x00, 0x00, 0x00, 0x01, 0x02, 0x76, 0x02, 0x02, 0x68, 0x01]);
+});
+
 test('null key and value are length -1; offset deltas count up; repeated header values are reused correctly', () => {
   const w = new RecordsWriter(0, Buffer.alloc(70));
   w.add({ key: null, value: null });

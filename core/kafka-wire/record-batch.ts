@@ -30,7 +30,8 @@ export type CompressionCode = (typeof Compression)[keyof typeof Compression];
 export interface BatchRecord {
   key: Buffer | null;
   value: Buffer | string | null;
-  headers?: Record<string, string | Buffer>;
+  /** A null value is sent as Kafka's null (length -1), as other producers may send one. */
+  headers?: Record<string, string | Buffer | null>;
   /** Milliseconds since the epoch; the batch's base timestamp when absent. */
   timestamp?: number;
 }
@@ -60,7 +61,7 @@ export class RecordsWriter {
   private readonly names = new Map<string, Buffer>();
   private readonly lastValue = new Map<string, { value: string; bytes: Buffer }>();
   /** Reused per record: the encoded header names and values, in order. */
-  private readonly parts: Buffer[] = [];
+  private readonly parts: (Buffer | null)[] = [];
 
   constructor(
     private readonly baseTimestamp: number,
@@ -110,12 +111,14 @@ export class RecordsWriter {
     parts.length = 0;
     if (headers !== undefined) {
       for (const name in headers) {
-        const raw = headers[name] as string | Buffer;
+        const raw = headers[name] as string | Buffer | null;
         const nameBytes = this.nameBytes(name);
         const valueBytes = typeof raw === 'string' ? this.valueBytes(name, raw) : raw;
         parts.push(nameBytes, valueBytes);
         headerBytes +=
-          varintSize(nameBytes.length) + nameBytes.length + varintSize(valueBytes.length) + valueBytes.length;
+          varintSize(nameBytes.length) +
+          nameBytes.length +
+          (valueBytes === null ? varintSize(-1) : varintSize(valueBytes.length) + valueBytes.length);
         headerCount += 1;
       }
     }
@@ -143,8 +146,8 @@ export class RecordsWriter {
     if (value !== null) p += value.copy(buf, p);
     p = writeVarint(buf, p, headerCount);
     for (const part of parts) {
-      p = writeVarint(buf, p, part.length);
-      p += part.copy(buf, p);
+      p = writeVarint(buf, p, part === null ? -1 : part.length);
+      if (part !== null) p += part.copy(buf, p);
     }
     this.pos = p;
     this.count += 1;

@@ -74,8 +74,18 @@ test('random bytes, 1 MB lines and refused documents are dead-lettered; the rest
       return { key: 'mx1', value, headers };
     }),
   );
-  // One record from another tool: no shipper headers, still indexed.
-  await producer.send(n.raw, [{ value: good(4) }]);
+  // Two records from other tools: no shipper headers, and a header with Kafka's null value (which
+  // once stopped the partition: the consumer threw on it before the batch reached the indexer).
+  await producer.send(n.raw, [
+    { value: good(4) },
+    {
+      value: good(5),
+      headers: {
+        ...rawHeaders({ host: 'mx1', path: '/var/log/mail.log', fileId: 'other', offset: 0 }),
+        trace: null,
+      },
+    },
+  ]);
   await producer.disconnect();
 
   const indexer = await startIndexer(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'error'), {
@@ -83,12 +93,17 @@ test('random bytes, 1 MB lines and refused documents are dead-lettered; the rest
   });
   try {
     await waitFor('the dead letters', async () => (await count(es, `${n.prefix}-deadletter`)) >= 6, 60_000);
-    await waitFor('the events', async () => (await count(es, `${n.prefix}-events`)) >= 5, 30_000);
+    await waitFor('the events', async () => (await count(es, `${n.prefix}-events`)) >= 6, 30_000);
   } finally {
     await indexer.stop();
   }
 
-  assert.equal(await count(es, `${n.prefix}-events`), 5, 'four good lines and the Latin-1 Postfix line');
+  assert.equal(await count(es, `${n.prefix}-events`), 6, 'five good lines and the Latin-1 Postfix line');
+  const withNull = await es.search<{ log?: { file?: { id?: string } } }>({
+    index: `${n.prefix}-events`,
+    query: { term: { 'log.file.id': 'other' } },
+  });
+  assert.equal(withNull.hits.hits.length, 1, 'the record with a null header, with its shipper headers read');
   const res = await es.search<DeadLetter>({
     index: `${n.prefix}-deadletter`,
     size: 20,
