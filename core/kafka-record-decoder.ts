@@ -74,7 +74,9 @@ function readShortVarlong(d: KafkajsDecoder): number | undefined {
 interface KnownName {
   bytes: Buffer;
   name: string;
-  lastBytes: Buffer | undefined;
+  /** The last value's bytes, copied into a buffer of its own (made once) so as to compare in place. */
+  last: Buffer | undefined;
+  lastLength: number;
   lastValue: string;
 }
 const NAME_CACHE_SIZE = 16;
@@ -104,16 +106,20 @@ function readName(d: KafkajsDecoder): KnownName | string | null {
   const entry: KnownName = {
     bytes: Buffer.from(buf.subarray(at, at + length)),
     name,
-    lastBytes: undefined,
+    last: undefined,
+    lastLength: -1,
     lastValue: '',
   };
   names.push(entry);
   return entry;
 }
 
-/** `last` equals the bytes at `at`: compared from the end, where changing values (an offset) differ. */
-function endsEqual(buf: Buffer, at: number, last: Buffer): boolean {
-  for (let i = last.length - 1; i >= 0; i--) if (buf[at + i] !== last[i]) return false;
+/**
+ * The first `length` bytes of `last` equal those at `at`: compared from the end, where values
+ * that change (an offset) differ.
+ */
+function sameBytes(buf: Buffer, at: number, last: Buffer, length: number): boolean {
+  for (let i = length - 1; i >= 0; i--) if (buf[at + i] !== last[i]) return false;
   return true;
 }
 
@@ -131,9 +137,11 @@ function readValue(d: KafkajsDecoder, known: KnownName | undefined): string | nu
   }
   d.offset = at + length;
   if (known === undefined || length > KEPT_VALUE_BYTES) return buf.toString('utf8', at, at + length);
-  const last = known.lastBytes;
-  if (last !== undefined && last.length === length && endsEqual(buf, at, last)) return known.lastValue;
-  known.lastBytes = Buffer.from(buf.subarray(at, at + length));
+  if (known.lastLength === length && sameBytes(buf, at, known.last as Buffer, length)) return known.lastValue;
+  // A value that changes on every record (the offset) costs a copy, not a new buffer.
+  known.last ??= Buffer.allocUnsafe(KEPT_VALUE_BYTES);
+  buf.copy(known.last, 0, at, at + length);
+  known.lastLength = length;
   known.lastValue = buf.toString('utf8', at, at + length);
   return known.lastValue;
 }
