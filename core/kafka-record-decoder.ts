@@ -84,12 +84,14 @@ const NAME_CACHE_SIZE = 16;
 const KEPT_VALUE_BYTES = 256;
 const names: KnownName[] = [];
 
-function readName(d: KafkajsDecoder): KnownName | string | null {
+/** The name's cache entry, or the name itself when it is not cached. */
+function readName(d: KafkajsDecoder): KnownName | string {
   const start = d.offset;
   const length = d.readVarInt();
   if (length <= 0) {
     d.offset = start;
-    return d.readVarIntString();
+    // A null name (length -1) is the key "null", as in kafkajs's object.
+    return String(d.readVarIntString());
   }
   const buf = d.buffer;
   const at = d.offset;
@@ -162,18 +164,14 @@ function addHeader(headers: HeaderText, name: string, value: string | null): voi
   } else headers[name] = next;
 }
 
-/** kafkajs's headers (Buffers, arrays of them for a repeated name) as text. */
+/** kafkajs's headers (Buffers or null, arrays of them for a repeated name) as text. */
 function headerText(headers: Record<string, unknown> | undefined): HeaderText {
   const out: HeaderText = {};
   if (headers === undefined) return out;
   for (const name of Object.keys(headers)) {
     const v = headers[name];
     for (const one of Array.isArray(v) ? v : [v]) {
-      addHeader(
-        out,
-        name,
-        Buffer.isBuffer(one) ? one.toString('utf8') : typeof one === 'string' ? one : null,
-      );
+      addHeader(out, name, Buffer.isBuffer(one) ? one.toString('utf8') : null);
     }
   }
   return out;
@@ -228,9 +226,8 @@ export function fastRecordDecoder(original: RecordDecoder): RecordDecoder {
     const headers: HeaderText = {};
     for (let i = 0; i < count; i++) {
       const name = readName(decoder);
-      const known = typeof name === 'object' && name !== null ? name : undefined;
-      // A null name (length -1) is the key "null", as in kafkajs's object.
-      addHeader(headers, known?.name ?? String(name), readValue(decoder, known));
+      if (typeof name === 'string') addHeader(headers, name, readValue(decoder, undefined));
+      else addHeader(headers, name.name, readValue(decoder, name));
     }
     return {
       magicByte,
