@@ -38,9 +38,9 @@ import type { Redactor } from './privacy.js';
 import { type RestoredPartition, messageDay, messageDocId, messageSlot } from './state.js';
 
 /**
- * Bytes of a `_bulk` body, about (`BulkBody.fits`): a document that would take a body past it
- * starts the next one, so only a single document larger than this makes a larger request.
- * Elasticsearch refuses bodies over 100 MB by default.
+ * Bytes of a `_bulk` body, about (`BulkBody.fits`, `BulkBody.splitOver`): a document that
+ * would take a body past it starts the next one, so only a single document larger than this
+ * makes a larger request. Elasticsearch refuses bodies over 100 MB by default.
  */
 export const MAX_BULK_BYTES = 16 * 1024 * 1024;
 /**
@@ -264,36 +264,40 @@ export async function takeBatch(
     }
     const offset = Number(record.offset);
     const prepared = prepareRecord(record, state.ctx, env.maxLineBytes);
-    let meta: BatchMeta;
-    let source: string;
+    // Awaited only when a body goes out: an await per line would cost a turn of the loop each.
     if (prepared.kind === 'dead') {
       prepared.letter['@timestamp'] = recordDate(record).toISOString();
       letters.push({ record, letter: prepared.letter });
       const action = deadLetterAction(env.prefix, prepared.letter);
-      meta = action;
-      source = action.source;
-    } else {
-      if (env.redact) prepared.event = env.redact(prepared.event);
-      if (prepared.day !== eventsDay) {
-        eventsDay = prepared.day;
-        eventsIndex = dailyIndexName(env.prefix, 'events', eventsDay);
-      }
-      // Tagged with its message before it is written: distinct messages are counted by key.
-      const key = correlate(prepared.event, prepared.ms, offset);
-      if (key !== undefined) {
-        // The event is this batch's own (the correlator keeps no reference to it): set, not copy.
-        const postfix = prepared.event.postfix;
-        if (postfix === undefined) prepared.event.postfix = { message_key: key };
-        else postfix.message_key = key;
-      }
-      meta = { op: 'create', kind: 'event', index: eventsIndex, id: prepared.id, record };
-      source = JSON.stringify(prepared.event);
-      result.events += 1;
-      if (!prepared.hasSource) result.withoutSource += 1;
+      if (!pending.fits(action, action.source, env.bulkDocs, MAX_BULK_BYTES)) pending = await send(pending);
+      pending.add(action, action.source);
+      continue;
     }
-    // Awaited only when a body goes out: an await per line would cost a turn of the loop each.
-    if (!pending.fits(meta, source, env.bulkDocs, MAX_BULK_BYTES)) pending = await send(pending);
-    pending.add(meta, source);
+    if (env.redact) prepared.event = env.redact(prepared.event);
+    if (prepared.day !== eventsDay) {
+      eventsDay = prepared.day;
+      eventsIndex = dailyIndexName(env.prefix, 'events', eventsDay);
+    }
+    // Tagged with its message before it is written: distinct messages are counted by key.
+    const key = correlate(prepared.event, prepared.ms, offset);
+    if (key !== undefined) {
+      // The event is this batch's own (the correlator keeps no reference to it): set, not copy.
+      const postfix = prepared.event.postfix;
+      if (postfix === undefined) prepared.event.postfix = { message_key: key };
+      else postfix.message_key = key;
+    }
+    result.events += 1;
+    if (!prepared.hasSource) result.withoutSource += 1;
+    if (pending.count >= env.bulkDocs) pending = await send(pending);
+    pending.addValue(
+      { op: 'create', kind: 'event', index: eventsIndex, id: prepared.id, record },
+      prepared.event,
+    );
+    const over = pending.splitOver(MAX_BULK_BYTES);
+    if (over !== undefined) {
+      await writer.submit(pending);
+      pending = over;
+    }
   }
   for (const { doc, offset } of changed.values()) {
     const meta: BatchMeta = {
@@ -302,11 +306,13 @@ export async function takeBatch(
       index: dailyIndexName(env.prefix, 'messages', messageDay(doc)),
       id: messageDocId(doc.key),
     };
-    // The document's own JSON with `indexer` appended: no copy of the document to add a field.
-    const json = JSON.stringify(doc);
-    const source = `${json.slice(0, -1)},"indexer":{"topic":${JSON.stringify(state.topic)},"partition":${state.partition},"offset":${offset}}}`;
-    if (!pending.fits(meta, source, env.bulkDocs, MAX_BULK_BYTES)) pending = await send(pending);
-    pending.add(meta, source);
+    if (pending.count >= env.bulkDocs) pending = await send(pending);
+    pending.addValue(meta, doc, { indexer: { topic: state.topic, partition: state.partition, offset } });
+    const over = pending.splitOver(MAX_BULK_BYTES);
+    if (over !== undefined) {
+      await writer.submit(pending);
+      pending = over;
+    }
   }
   await writer.submit(pending);
   result.messages = changed.size;

@@ -90,3 +90,42 @@ test('bodies respect both the document and the byte limit, in order', () => {
     [['1', '2'], ['3'], ['4'], ['5']],
   );
 });
+
+test('a document given as a value makes the same action as its JSON text', () => {
+  const doc = { n: 1, s: 'Grüße "x" 📬', a: [1, null], skip: undefined };
+  for (const action of [create, versioned, upsert, letter]) {
+    const asValue = new BulkBody(1);
+    asValue.addValue(action, doc);
+    assert.deepEqual(asValue.payload(), BulkBody.of([{ ...action, source: JSON.stringify(doc) }]).payload());
+    assert.equal(asValue.sourceOf(asValue.entries[0] as (typeof asValue.entries)[0]), JSON.stringify(doc));
+  }
+  const withExtra = new BulkBody();
+  withExtra.addValue(versioned, { key: 'k' }, { indexer: { partition: 0, offset: 42 } });
+  assert.equal(
+    withExtra.payload().toString(),
+    '{"index":{"_index":"msg","_id":"m/1","version":42,"version_type":"external_gte"}}\n{"key":"k","indexer":{"partition":0,"offset":42}}\n',
+  );
+});
+
+test('a document written past the byte limit moves to a body of its own, unless it is alone', () => {
+  const action = (id: string) => ({ op: 'create' as const, index: 'i', id });
+  const line = (id: string, size: number) =>
+    `{"create":{"_index":"i","_id":"${id}"}}\n{"s":"${'x'.repeat(size)}"}\n`;
+  const body = new BulkBody();
+  body.addValue(action('1'), { s: 'x'.repeat(100) });
+  assert.equal(body.splitOver(400), undefined);
+  body.addValue(action('2'), { s: 'x'.repeat(300) });
+  assert.ok(body.bytes > 400);
+  const next = body.splitOver(400);
+  assert.ok(next !== undefined);
+  assert.equal(body.payload().toString(), line('1', 100));
+  assert.deepEqual(
+    body.entries.map((e) => e.meta.id),
+    ['1'],
+  );
+  assert.equal(next.payload().toString(), line('2', 300));
+  assert.equal(next.splitOver(200), undefined, 'a single document larger than the limit stays');
+  body.addValue(action('3'), { s: 'x'.repeat(5) });
+  assert.equal(body.payload().toString(), line('1', 100) + line('3', 5));
+  assert.equal(body.sourceOf(body.entries[1] as (typeof body.entries)[0]), `{"s":"${'x'.repeat(5)}"}`);
+});

@@ -1,13 +1,17 @@
 /**
  * `_bulk` request bodies, encoded as they are built. An action's two NDJSON lines go into one
  * growing buffer as UTF-8 the moment it is added, so:
- * - a document's JSON text is garbage at once instead of living (and being copied by the
- *   garbage collector into the old generation) until Elasticsearch answers;
+ * - a document given as a value (`addValue`: events, message documents) is written as JSON
+ *   straight into the buffer, with no text in between (`json-bytes.ts`); one given as text
+ *   (dead letters) is garbage at once instead of living (and being copied by the garbage
+ *   collector into the old generation) until Elasticsearch answers;
  * - the request needs no string join, no length scan and no second UTF-8 encoding: the client
  *   sends the buffer as it is.
  * Before this, joining and re-encoding bodies cost the indexer about 2 of its 45 CPU-seconds per
  * million lines. A refused document's text is decoded back from the buffer (rare).
  */
+
+import { JsonBytes } from './json-bytes.js';
 
 /** What to do with a document, without the document. */
 export interface BulkMeta {
@@ -53,16 +57,26 @@ function actionMeta(a: BulkMeta, extra = ''): string {
 let createIndex: string | undefined;
 let createPrefix = '';
 
-/** Everything before the document: the action line, and for an upsert the wrapper's start. */
+/**
+ * Everything before the document: the action line, and for an upsert the wrapper's start. An
+ * event's create line is written in its parts, with no string built for it (one per line).
+ */
+function writeHead(out: JsonBytes, a: BulkMeta): void {
+  if (a.op === 'create' && a.id !== undefined) {
+    if (a.index !== createIndex) {
+      createIndex = a.index;
+      createPrefix = `{"create":{"_index":${JSON.stringify(a.index)},"_id":`;
+    }
+    out.raw(createPrefix);
+    out.value(a.id);
+    out.ascii('}}\n');
+  } else out.raw(head(a));
+}
+
 function head(a: BulkMeta): string {
   switch (a.op) {
     case 'create':
-      if (a.id === undefined) return `{"create":${actionMeta(a)}}\n`;
-      if (a.index !== createIndex) {
-        createIndex = a.index;
-        createPrefix = `{"create":{"_index":${JSON.stringify(a.index)},"_id":`;
-      }
-      return `${createPrefix}${JSON.stringify(a.id)}}}\n`;
+      return `{"create":${actionMeta(a)}}\n`;
     case 'index':
       return a.version === undefined
         ? `{"index":${actionMeta(a)}}\n`
@@ -77,12 +91,11 @@ const UPSERT_TAIL = ',"doc_as_upsert":true}\n';
 const INITIAL_BYTES = 256 * 1024;
 
 export class BulkBody<M extends BulkMeta = BulkMeta> {
-  private buf: Buffer;
-  private used = 0;
+  private readonly out: JsonBytes;
   readonly entries: BulkEntry<M>[] = [];
 
   constructor(capacity = INITIAL_BYTES) {
-    this.buf = Buffer.allocUnsafeSlow(capacity);
+    this.out = new JsonBytes(capacity);
   }
 
   static of<A extends BulkAction>(actions: readonly A[]): BulkBody<A> {
@@ -96,7 +109,7 @@ export class BulkBody<M extends BulkMeta = BulkMeta> {
   }
 
   get bytes(): number {
-    return this.used;
+    return this.out.used;
   }
 
   /**
@@ -108,42 +121,70 @@ export class BulkBody<M extends BulkMeta = BulkMeta> {
     const n = this.entries.length;
     if (n === 0) return true;
     const size = source.length + meta.index.length + (meta.id?.length ?? 0) + 64;
-    return n < maxDocs && this.used + size <= maxBytes;
+    return n < maxDocs && this.out.used + size <= maxBytes;
   }
 
+  /**
+   * For a document whose size is known only once written (`addValue`): when it took the body
+   * past `maxBytes` and is not alone in it, it moves to a new body, returned (the caller sends
+   * this one). As with `fits`, only a single document larger than the limit makes a larger body.
+   */
+  splitOver(maxBytes: number): BulkBody<M> | undefined {
+    if (this.out.used <= maxBytes || this.entries.length < 2) return undefined;
+    const last = this.entries.pop() as BulkEntry<M>;
+    const next = this.subset([last]);
+    this.out.used = last.at;
+    return next;
+  }
+
+  /** An action with its document as JSON text. */
   add(meta: M, source: string): void {
-    const h = head(meta);
-    const tail = meta.op === 'upsert' ? UPSERT_TAIL : '\n';
-    // A UTF-16 code unit takes at most 3 bytes of UTF-8: room for the worst case, then exact.
-    this.reserve(3 * (h.length + source.length) + tail.length);
-    const buf = this.buf;
-    const at = this.used;
-    const sourceAt = at + buf.write(h, at);
-    const sourceEnd = sourceAt + buf.write(source, sourceAt);
-    this.used = sourceEnd + buf.write(tail, sourceEnd, 'latin1');
-    this.entries.push({ meta, at, sourceAt, sourceEnd, end: this.used });
+    const at = this.out.used;
+    writeHead(this.out, meta);
+    const sourceAt = this.out.used;
+    this.out.raw(source);
+    this.finish(meta, at, sourceAt);
+  }
+
+  /**
+   * An action with its document as a value, written as JSON straight into the body
+   * (`JsonBytes`), with `extra`'s members appended to it.
+   */
+  addValue(meta: M, doc: object, extra?: object): void {
+    const at = this.out.used;
+    writeHead(this.out, meta);
+    const sourceAt = this.out.used;
+    this.out.object(doc, extra);
+    this.finish(meta, at, sourceAt);
+  }
+
+  private finish(meta: M, at: number, sourceAt: number): void {
+    const sourceEnd = this.out.used;
+    this.out.raw(meta.op === 'upsert' ? UPSERT_TAIL : '\n');
+    this.entries.push({ meta, at, sourceAt, sourceEnd, end: this.out.used });
   }
 
   /** The document of an entry, as JSON text. */
   sourceOf(entry: BulkEntry<M>): string {
-    return this.buf.toString('utf8', entry.sourceAt, entry.sourceEnd);
+    return this.out.buf.toString('utf8', entry.sourceAt, entry.sourceEnd);
   }
 
   /** The request body: a view of the internal buffer, valid until the next `add`. */
   payload(): Buffer {
-    return this.buf.subarray(0, this.used);
+    return this.out.buf.subarray(0, this.out.used);
   }
 
   /** A new body with some of this body's entries, in the order given (to send them again). */
   subset(entries: readonly BulkEntry<M>[]): BulkBody<M> {
     let size = 0;
     for (const e of entries) size += e.end - e.at;
-    const out = new BulkBody<M>(Math.max(size, 1));
+    const copy = new BulkBody<M>(size);
+    const out = copy.out;
     for (const e of entries) {
       const at = out.used;
-      this.buf.copy(out.buf, at, e.at, e.end);
+      this.out.buf.copy(out.buf, at, e.at, e.end);
       out.used += e.end - e.at;
-      out.entries.push({
+      copy.entries.push({
         meta: e.meta,
         at,
         sourceAt: at + (e.sourceAt - e.at),
@@ -151,14 +192,7 @@ export class BulkBody<M extends BulkMeta = BulkMeta> {
         end: out.used,
       });
     }
-    return out;
-  }
-
-  private reserve(n: number): void {
-    if (this.used + n <= this.buf.length) return;
-    const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.used + n));
-    this.buf.copy(grown, 0, 0, this.used);
-    this.buf = grown;
+    return copy;
   }
 }
 
