@@ -70,7 +70,10 @@ function withTextHeaders(record: unknown): unknown {
 
 /** Both decoders on the same bytes: equal records and both stop at the same byte, or both throw. */
 function assertSame(r: TestRecord, ctx: BatchContext): void {
-  const bytes = encode(r);
+  assertSameBytes(encode(r), ctx);
+}
+
+function assertSameBytes(bytes: Buffer, ctx: BatchContext): void {
   const a = new Decoder(bytes);
   const b = new Decoder(bytes);
   const expected = outcome(() => withTextHeaders(original(a, ctx)));
@@ -290,4 +293,22 @@ test('record decoder: loading kafkajs installs ours before its batch decoder bin
     process.stdout.write(typeof decoder.original);`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(out, 'function');
+});
+
+test('record decoder: a record cut short anywhere, or with a key length below -1, as kafkajs decodes it', () => {
+  const plain: TestRecord = {
+    timestampDelta: 0,
+    offsetDelta: 0,
+    key: null,
+    value: line,
+    headers: shipperHeaders,
+  };
+  const whole = encode(plain);
+  for (let n = 0; n <= whole.length; n++) assertSameBytes(whole.subarray(0, n), ctx);
+  // Attributes, time delta 0 and offset delta 0 take a byte each; then the key's length, -1
+  // (zigzag 1), made -2 (zigzag 3).
+  assert.equal(whole[3], 1);
+  const badKey = Buffer.from(whole);
+  badKey[3] = 3;
+  assertSameBytes(badKey, ctx);
 });
