@@ -160,7 +160,7 @@ export class BulkBody<M extends BulkMeta = BulkMeta> {
 
   private finish(meta: M, at: number, sourceAt: number): void {
     const sourceEnd = this.out.used;
-    this.out.raw(meta.op === 'upsert' ? UPSERT_TAIL : '\n');
+    this.out.ascii(meta.op === 'upsert' ? UPSERT_TAIL : '\n');
     this.entries.push({ meta, at, sourceAt, sourceEnd, end: this.out.used });
   }
 
@@ -169,7 +169,7 @@ export class BulkBody<M extends BulkMeta = BulkMeta> {
     return this.out.buf.toString('utf8', entry.sourceAt, entry.sourceEnd);
   }
 
-  /** The request body: a view of the internal buffer, valid until the next `add`. */
+  /** The request body: a view of the internal buffer, valid until the next action is added. */
   payload(): Buffer {
     return this.out.buf.subarray(0, this.out.used);
   }

@@ -22,15 +22,16 @@ const NATIVE_FROM = 25;
 const PLAIN = /^[\u0020\u0021\u0023-\u005b\u005d-\u007e]*$/;
 const HEX = '0123456789abcdef';
 const QUOTE = 34;
+const BACKSLASH = 92;
 
 /**
  * Node's one-byte string copy, which `buf.write(s, at, 'latin1')` calls after sorting out its
  * arguments: called directly it took 0.15 µs less per event. It is not in Node's typings.
  */
 type LatinWriter = Buffer & { latin1Write(s: string, at: number): number };
-const BACKSLASH = 92;
 
 export class JsonBytes {
+  /** The bytes written are `buf[0, used)`; `buf` is replaced when it grows. */
   buf: Buffer;
   used = 0;
 
