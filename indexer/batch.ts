@@ -256,6 +256,27 @@ export async function takeBatch(
     await writer.submit(body);
     return new BulkBody();
   };
+  /**
+   * Writes a document (an event, a message document) into the pending body, and returns the body
+   * that filled up, for the caller to send: the one that held `bulkDocs` documents already, or the
+   * one this document took past MAX_BULK_BYTES (the document then starts the next, `splitOver`).
+   * A fresh body holds a single document and is never split, so at most one fills up. Not async:
+   * an await per line would cost a turn of the loop each.
+   */
+  const addValue = (meta: BatchMeta, doc: object, extra?: object): BulkBody<BatchMeta> | undefined => {
+    let full: BulkBody<BatchMeta> | undefined;
+    if (pending.count >= env.bulkDocs) {
+      full = pending;
+      pending = new BulkBody();
+    }
+    pending.addValue(meta, doc, extra);
+    const over = pending.splitOver(MAX_BULK_BYTES);
+    if (over !== undefined) {
+      full = pending;
+      pending = over;
+    }
+    return full;
+  };
   let sinceTurn = 0;
   for (const record of records) {
     if (++sinceTurn === LINES_PER_TURN) {
@@ -288,16 +309,11 @@ export async function takeBatch(
     }
     result.events += 1;
     if (!prepared.hasSource) result.withoutSource += 1;
-    if (pending.count >= env.bulkDocs) pending = await send(pending);
-    pending.addValue(
+    const full = addValue(
       { op: 'create', kind: 'event', index: eventsIndex, id: prepared.id, record },
       prepared.event,
     );
-    const over = pending.splitOver(MAX_BULK_BYTES);
-    if (over !== undefined) {
-      await writer.submit(pending);
-      pending = over;
-    }
+    if (full !== undefined) await writer.submit(full);
   }
   for (const { doc, offset } of changed.values()) {
     const meta: BatchMeta = {
@@ -306,13 +322,10 @@ export async function takeBatch(
       index: dailyIndexName(env.prefix, 'messages', messageDay(doc)),
       id: messageDocId(doc.key),
     };
-    if (pending.count >= env.bulkDocs) pending = await send(pending);
-    pending.addValue(meta, doc, { indexer: { topic: state.topic, partition: state.partition, offset } });
-    const over = pending.splitOver(MAX_BULK_BYTES);
-    if (over !== undefined) {
-      await writer.submit(pending);
-      pending = over;
-    }
+    const full = addValue(meta, doc, {
+      indexer: { topic: state.topic, partition: state.partition, offset },
+    });
+    if (full !== undefined) await writer.submit(full);
   }
   await writer.submit(pending);
   result.messages = changed.size;
