@@ -52,6 +52,14 @@ export const MAX_BULK_BYTES = 16 * 1024 * 1024;
  * every round, at the same CPU per line (README, Benchmarks).
  */
 const LINES_PER_TURN = 100;
+/**
+ * Lines between two expiries of the correlator inside a batch, at least (at most one expiry per
+ * message in memory, so that a large state is not scanned every few lines). A message that leaves
+ * memory then is written at once instead of with the batch's last chunk, and its state is garbage
+ * a few hundred lines after its last line rather than at the end of the batch: held to the end, it
+ * outlived two young-generation collections and was copied into the old generation (README).
+ */
+const LINES_PER_EXPIRY = 1000;
 /** The correlator keeps closed messages this long for late lines; the restore query matches it. */
 export const LATE_GRACE_MS = 5 * 60_000;
 
@@ -222,6 +230,7 @@ export async function takeBatch(
   env: BatchEnv,
 ): Promise<TakenBatch> {
   const result: BatchResult = { events: 0, messages: 0, deadLetters: 0, withoutSource: 0 };
+  /** The batch's messages not yet written: the newest document of each, and its last line's offset. */
   const changed = new Map<string, { doc: MessageDoc; offset: number }>();
   const letters: { record: BatchRecord; letter: DeadLetter }[] = [];
   const writer = new Writer(env, env.slots ?? new BulkSlots(env.bulkConcurrency));
@@ -277,11 +286,34 @@ export async function takeBatch(
     }
     return full;
   };
+  /** Writes a message document; returns the body that filled up, if one did (see `addValue`). */
+  const addMessage = (doc: MessageDoc, offset: number): BulkBody<BatchMeta> | undefined => {
+    result.messages += 1;
+    const meta: BatchMeta = {
+      ...(env.versionedMessages ? { op: 'index', version: offset } : { op: 'upsert' }),
+      kind: 'message',
+      index: dailyIndexName(env.prefix, 'messages', messageDay(doc)),
+      id: messageDocId(doc.key),
+    };
+    return addValue(meta, doc, { indexer: { topic: state.topic, partition: state.partition, offset } });
+  };
   let sinceTurn = 0;
+  let sinceExpiry = 0;
   for (const record of records) {
     if (++sinceTurn === LINES_PER_TURN) {
       sinceTurn = 0;
       await turn();
+    }
+    if (++sinceExpiry >= LINES_PER_EXPIRY && sinceExpiry >= state.correlator.size) {
+      sinceExpiry = 0;
+      // What leaves memory now takes no more lines: its document is final for this batch.
+      for (const doc of state.correlator.expire(state.clockMs)) {
+        const written = changed.get(doc.key);
+        if (written?.doc !== doc) continue;
+        changed.delete(doc.key);
+        const full = addMessage(doc, written.offset);
+        if (full !== undefined) await writer.submit(full);
+      }
     }
     const offset = Number(record.offset);
     const prepared = prepareRecord(record, state.ctx, env.maxLineBytes);
@@ -316,19 +348,10 @@ export async function takeBatch(
     if (full !== undefined) await writer.submit(full);
   }
   for (const { doc, offset } of changed.values()) {
-    const meta: BatchMeta = {
-      ...(env.versionedMessages ? { op: 'index', version: offset } : { op: 'upsert' }),
-      kind: 'message',
-      index: dailyIndexName(env.prefix, 'messages', messageDay(doc)),
-      id: messageDocId(doc.key),
-    };
-    const full = addValue(meta, doc, {
-      indexer: { topic: state.topic, partition: state.partition, offset },
-    });
+    const full = addMessage(doc, offset);
     if (full !== undefined) await writer.submit(full);
   }
   await writer.submit(pending);
-  result.messages = changed.size;
   // Finished messages leave memory: their documents are sent, and a failed batch drops this state.
   state.correlator.expire(state.clockMs);
   const last = Number(records.at(-1)?.offset ?? -1);

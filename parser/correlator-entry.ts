@@ -28,6 +28,13 @@ export interface Entry {
   rejected: boolean;
   discarded: boolean;
   held: boolean;
+  /**
+   * Where the correlator keeps the entry (-1 until then): its slot, its place in the order of
+   * arrival, and the slot of the next entry with the same queue ID (-1: none).
+   */
+  slot: number;
+  seq: number;
+  sameQid: number;
 }
 
 const FINAL = new Set(['sent', 'bounced', 'expired', 'deliverable', 'undeliverable']);
@@ -66,6 +73,9 @@ export function newEntry(ev: MailEvent, qid: string, ms: number): Entry {
     rejected: false,
     discarded: false,
     held: false,
+    slot: -1,
+    seq: -1,
+    sameQid: -1,
   };
 }
 
@@ -100,6 +110,9 @@ export function entryFromDoc(doc: MessageDoc): Entry {
     rejected: doc.state === 'rejected',
     discarded: doc.state === 'discarded',
     held: doc.state === 'held',
+    slot: -1,
+    seq: -1,
+    sameQid: -1,
   };
 }
 

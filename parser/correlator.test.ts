@@ -341,6 +341,71 @@ describe('correlator', () => {
     );
   });
 
+  it('expire and drain release in order of arrival, whatever memory the messages reused', () => {
+    const c = createCorrelator({ lateGraceMs: 1000 });
+    const t = (s: string) => Date.parse(`2023-03-14T${s}Z`);
+    const round = (time: string, qids: string[]) => {
+      for (const q of qids) c.push(queued(time, q));
+      for (const q of qids) c.push(removed(time, q));
+    };
+    round('10:00:00', ['X1', 'X2', 'X3']);
+    assert.deepEqual(
+      c.expire(t('10:00:05')).map((d) => d.email.local_id),
+      ['X1', 'X2', 'X3'],
+    );
+    round('10:01:00', ['Y1', 'Y2', 'Y3']);
+    c.push(queued('10:01:00', 'Y4'));
+    assert.deepEqual(
+      c.expire(t('10:01:05')).map((d) => d.email.local_id),
+      ['Y1', 'Y2', 'Y3'],
+    );
+    c.push(queued('10:01:06', 'Y5'));
+    assert.deepEqual(
+      c.drain().map((d) => d.email.local_id),
+      ['Y4', 'Y5'],
+    );
+  });
+
+  it('a queue ID in use on several hosts and instances at once: each line reaches its own message', () => {
+    const c = createCorrelator({ lateGraceMs: 1000 });
+    const on = (host: string, instance: string, e: MailEvent): MailEvent => ({
+      ...e,
+      host: { name: host },
+      postfix: { ...e.postfix, instance },
+    });
+    const where = (d: MessageDoc) => `${d.host.name}/${d.postfix.instance}`;
+    c.push(on('mx1', 'postfix', queued('10:00:00', 'Q', 1)));
+    c.push(on('mx2', 'postfix', queued('10:00:00', 'Q', 1)));
+    c.push(on('mx1', 'postfix-out', queued('10:00:00', 'Q', 1)));
+    // The middle one of the three ends and leaves memory; another message takes its place.
+    c.push(on('mx2', 'postfix', removed('10:00:01', 'Q')));
+    assert.deepEqual(c.expire(Date.parse('2023-03-14T10:00:05Z')).map(where), ['mx2/postfix']);
+    c.push(on('mx2', 'postfix', queued('10:00:06', 'R', 1)));
+    const out = c.push(on('mx1', 'postfix-out', delivery('10:00:07', 'Q', 'b@x', 'sent')));
+    assert.deepEqual(out.map(where), ['mx1/postfix-out']);
+    c.push(on('mx1', 'postfix', delivery('10:00:08', 'Q', 'a@x', 'sent')));
+    // Then the first of them leaves.
+    c.push(on('mx1', 'postfix', removed('10:00:08', 'Q')));
+    const first = c.expire(Date.parse('2023-03-14T10:00:10Z'));
+    assert.deepEqual(
+      first.map((d) => [where(d), d.recipients.map((r) => r.address)]),
+      [['mx1/postfix', ['a@x']]],
+    );
+    c.push(on('mx1', 'postfix-out', delivery('10:00:11', 'Q', 'c@x', 'sent')));
+    // A new message with the queue ID on the host whose old one left memory.
+    c.push(on('mx2', 'postfix', queued('10:00:12', 'Q', 1)));
+    const docs = c.drain();
+    assert.deepEqual(
+      docs.map((d) => [where(d), d.email.local_id, d.recipients.map((r) => r.address)]),
+      [
+        ['mx1/postfix-out', 'Q', ['b@x', 'c@x']],
+        ['mx2/postfix', 'R', []],
+        ['mx2/postfix', 'Q', []],
+      ],
+    );
+    assert.equal(new Set([...docs, ...first].map((d) => d.key)).size, 4);
+  });
+
   it('snapshots are copies: later lines do not change a document already returned', () => {
     const c = createCorrelator();
     const [first] = c.push(queued('10:00:00', 'W', 1));

@@ -156,28 +156,100 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   const snapshots = options.snapshots ?? true;
   const dedupe = options.dedupe ?? true;
 
-  /** Every entry in memory, oldest first (insertion order). */
-  const nodes = new Set<Entry>();
   /**
-   * queue ID → the newest entry per (host, instance) with it. Keyed by the queue ID alone (a
-   * string the line already has; no key to build per line): hosts and instances sharing one
-   * queue ID at once are rare, so the list is nearly always one long.
+   * Every entry in memory sits in `slots`, and the tables below hold slot numbers, not entries.
+   * A Set or Map copies its table as it grows, shrinks and sheds deleted entries; a copy that had
+   * reached the old generation still points at the entries of its day after it is dropped, and
+   * young-generation collections take such pointers as live until the next full collection. So
+   * with tables of entries every entry outlived its message and was copied into the old
+   * generation with its document, recipients and lines (about 200 bytes per indexed line).
    */
-  const live = new Map<string, Entry[]>();
+  const slots: (Entry | undefined)[] = [];
+  const freeSlots: number[] = [];
+  /** Arrival number → slot of every entry in memory, oldest first (insertion order). */
+  const order = new Map<number, number>();
+  let arrivals = 0;
+  /**
+   * queue ID → slot of the first entry with it; the others, one per (host, instance), follow
+   * through `sameQid`. Keyed by the queue ID alone (a string the line already has; no key to
+   * build per line): hosts and instances sharing one queue ID at once are rare, so the chain is
+   * nearly always one long.
+   */
+  const live = new Map<string, number>();
+
+  function at(slot: number): Entry {
+    return slots[slot] as Entry;
+  }
+
+  function inMemory(e: Entry): boolean {
+    return e.slot >= 0 && slots[e.slot] === e;
+  }
 
   function liveGet(host: string, instance: string, qid: string): Entry | undefined {
-    const list = live.get(qid);
-    if (list === undefined) return undefined;
-    for (const e of list) if (e.doc.host.name === host && e.doc.postfix.instance === instance) return e;
+    for (let s = live.get(qid) ?? -1; s >= 0; ) {
+      const e = at(s);
+      if (e.doc.host.name === host && e.doc.postfix.instance === instance) return e;
+      s = e.sameQid;
+    }
     return undefined;
   }
 
   /** The newest entry of this host with the queue ID, any instance (hop links may cross instances). */
   function onHost(host: string, qid: string): Entry | undefined {
     let best: Entry | undefined;
-    for (const e of live.get(qid) ?? [])
+    for (let s = live.get(qid) ?? -1; s >= 0; ) {
+      const e = at(s);
       if (e.doc.host.name === host && (best === undefined || e.firstMs > best.firstMs)) best = e;
+      s = e.sameQid;
+    }
     return best;
+  }
+
+  /** Takes `e` out of its queue ID's chain, if it is in it. */
+  function leaveChain(e: Entry): void {
+    const qid = e.doc.email.local_id;
+    const head = live.get(qid);
+    if (head === undefined) return;
+    if (head === e.slot) {
+      if (e.sameQid < 0) live.delete(qid);
+      else live.set(qid, e.sameQid);
+      return;
+    }
+    for (let prev = at(head); prev.sameQid >= 0; ) {
+      const next = at(prev.sameQid);
+      if (next === e) {
+        prev.sameQid = e.sameQid;
+        return;
+      }
+      prev = next;
+    }
+  }
+
+  /** Puts `e` in its queue ID's chain in place of the entry of the same host and instance, or last. */
+  function joinChain(e: Entry): void {
+    const qid = e.doc.email.local_id;
+    e.sameQid = -1;
+    const head = live.get(qid);
+    if (head === undefined) {
+      live.set(qid, e.slot);
+      return;
+    }
+    const same = liveGet(e.doc.host.name, e.doc.postfix.instance, qid);
+    if (same !== undefined) {
+      // The replaced entry stays in memory until it expires; no line can reach it any more.
+      e.sameQid = same.sameQid;
+      if (head === same.slot) live.set(qid, e.slot);
+      else
+        for (let prev = at(head); ; prev = at(prev.sameQid))
+          if (prev.sameQid === same.slot) {
+            prev.sameQid = e.slot;
+            break;
+          }
+      return;
+    }
+    let last = at(head);
+    while (last.sameQid >= 0) last = at(last.sameQid);
+    last.sameQid = e.slot;
   }
   /** `host/qid` of a next hop named before its first line was seen. */
   const pending = new Map<string, PendingLink>();
@@ -188,32 +260,23 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   const changed = new Changed();
 
   function add(e: Entry): void {
-    nodes.add(e);
-    const qid = e.doc.email.local_id;
-    const list = live.get(qid);
-    if (list === undefined) live.set(qid, [e]);
-    else {
-      const i = list.findIndex(
-        (x) => x.doc.host.name === e.doc.host.name && x.doc.postfix.instance === e.doc.postfix.instance,
-      );
-      if (i >= 0) list[i] = e;
-      else list.push(e);
-    }
-    if (nodes.size > maxMessages) {
-      const oldest = nodes.values().next().value;
-      if (oldest !== undefined) release(oldest);
+    const slot = freeSlots.pop() ?? slots.length;
+    slots[slot] = e;
+    e.slot = slot;
+    e.seq = arrivals++;
+    order.set(e.seq, slot);
+    joinChain(e);
+    if (order.size > maxMessages) {
+      const oldest = order.values().next().value;
+      if (oldest !== undefined) release(at(oldest));
     }
   }
 
   function release(e: Entry): void {
-    nodes.delete(e);
-    const qid = e.doc.email.local_id;
-    const list = live.get(qid);
-    const i = list === undefined ? -1 : list.indexOf(e);
-    if (list !== undefined && i >= 0) {
-      if (list.length === 1) live.delete(qid);
-      else list.splice(i, 1);
-    }
+    leaveChain(e);
+    order.delete(e.seq);
+    slots[e.slot] = undefined;
+    freeSlots.push(e.slot);
     released.push(e.doc);
   }
 
@@ -274,7 +337,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     if (p === undefined) return;
     pending.delete(e.hostQid);
     if (Math.abs(ms - p.ms) > linkWindowMs) return;
-    if (nodes.has(p.parent)) {
+    if (inMemory(p.parent)) {
       attach(p.parent, e, p.kind, changed);
       return;
     }
@@ -327,12 +390,14 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     for (const c of changed) c.doc.state = stateOf(c);
     if (snapshots === false) return NONE;
     const docs: MessageDoc[] = [];
-    for (const c of changed) if (nodes.has(c)) docs.push(snapshots === 'live' ? c.doc : snapshot(c));
+    for (const c of changed) if (inMemory(c)) docs.push(snapshots === 'live' ? c.doc : snapshot(c));
     return docs;
   }
 
   function expire(nowMs: number): MessageDoc[] {
-    for (const e of [...nodes]) {
+    // Deleting the entry being visited is allowed during a Map's iteration.
+    for (const slot of order.values()) {
+      const e = at(slot);
       const done = isClosed(e) ? nowMs - e.closedMs > lateGraceMs : nowMs - e.lastMs > idleTimeoutMs;
       if (done) release(e);
     }
@@ -343,7 +408,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
   }
 
   function drain(): MessageDoc[] {
-    for (const e of [...nodes]) release(e);
+    for (const slot of order.values()) release(at(slot));
     pending.clear();
     const out = released;
     released = [];
@@ -380,7 +445,7 @@ export function createCorrelator(options: CorrelatorOptions = {}): Correlator {
     drain,
     restore,
     get size() {
-      return nodes.size;
+      return order.size;
     },
     get lastKey() {
       return lastKey;
