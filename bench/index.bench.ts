@@ -6,8 +6,9 @@
  * (the record keys) all hash to partition 0 with Kafka's partitioner: what is measured is one
  * partition, as from one mail server. (Host names spread over the 3 partitions gave the same
  * indexer times, 42.0 to 47.7 s in three rounds on 2026-11-28.) Reports:
- * - the ceiling: the same documents the indexer produces (events and final message documents,
- *   built here with the same parse and correlate code) loaded with plain `curl` `_bulk` requests,
+ * - the ceiling: the same documents the indexer produces (events with their message's key, and
+ *   final message documents with the indexer's stamp, built here with the same parse and
+ *   correlate code) loaded with plain `curl` `_bulk` requests,
  *   INDEXER_BULK_CONCURRENCY at once (what the indexer keeps in flight for the backlog's one
  *   partition; curl with six at once was no faster), timed on a warm Elasticsearch (a third of
  *   them is loaded first, untimed, into indices deleted after);
@@ -133,14 +134,23 @@ function bulkFiles(
     );
     if (p.kind !== 'event') return;
     events += 1;
+    const changed = correlator.push(p.event);
+    // As the indexer writes them: an event tagged with its message's key, a message document
+    // stamped with the Kafka position of its last line (the backlog is partition 0, in order).
+    const key = correlator.lastKey;
+    if (key !== undefined) {
+      if (p.event.postfix === undefined) p.event.postfix = { message_key: key };
+      else p.event.postfix.message_key = key;
+    }
     lines.push(
       `{"create":{"_index":"${dailyIndexName(n.ceiling, 'events', p.day)}","_id":${JSON.stringify(p.id)}}}\n${JSON.stringify(p.event)}\n`,
     );
     if (lines.length >= config.indexer.bulkDocs) flush();
-    for (const doc of correlator.push(p.event)) {
+    for (const doc of changed) {
+      const stamped = { ...doc, indexer: { topic: n.raw, partition: 0, offset: i } };
       finalDocs.set(
         doc.key,
-        `{"index":{"_index":"${dailyIndexName(n.ceiling, 'messages', messageDay(doc))}","_id":${JSON.stringify(messageDocId(doc.key))}}}\n${JSON.stringify(doc)}\n`,
+        `{"index":{"_index":"${dailyIndexName(n.ceiling, 'messages', messageDay(doc))}","_id":${JSON.stringify(messageDocId(doc.key))}}}\n${JSON.stringify(stamped)}\n`,
       );
     }
   });
