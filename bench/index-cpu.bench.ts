@@ -1,10 +1,11 @@
 /**
  * The indexer's own CPU per line, without Kafka, Elasticsearch or HTTP: what `takeBatch` does
  * between receiving a batch and handing `_bulk` bodies to the client (read the shipper's
- * headers, decode, parse, correlate, tag the event with its message, write events and, once per
- * batch, the changed message documents into `_bulk` bodies of INDEXER_BULK_DOCS documents). A
- * build from before `BulkBody.addValue` writes them as `JSON.stringify` text, as it did. The
- * whole pipeline is measured by
+ * headers, decode, parse, correlate, tag the event with its message, write events and the changed
+ * message documents into `_bulk` bodies of INDEXER_BULK_DOCS documents, expire the correlator).
+ * Each build is driven as its own `takeBatch` does: one from before `BulkBody.addValue` writes
+ * `JSON.stringify` text, one from before `LINES_PER_EXPIRY` expires at the end of a batch only.
+ * The whole pipeline is measured by
  * `index.bench.ts`, whose figures drift with the machine by 15 % between runs; this one is
  * steady enough to compare two builds, passes interleaved:
  *
@@ -36,6 +37,7 @@ interface Build {
   newPartitionState: typeof import('../indexer/batch.js').newPartitionState;
   prepareRecord: typeof import('../indexer/records.js').prepareRecord;
   BulkBody: new () => Body;
+  linesPerExpiry: number | undefined;
 }
 
 async function load(dist: string, name: string): Promise<Build> {
@@ -47,6 +49,7 @@ async function load(dist: string, name: string): Promise<Build> {
     newPartitionState: batch.newPartitionState,
     prepareRecord: records.prepareRecord,
     BulkBody: bodies.BulkBody,
+    linesPerExpiry: batch.LINES_PER_EXPIRY,
   };
 }
 
@@ -87,12 +90,34 @@ function pass(build: Build): number {
     bytes += body.bytes;
     body = new build.BulkBody();
   };
+  const writeMessage = (doc: object, offset: number) => {
+    full();
+    write(body, { op: 'index', index: 'bench-messages', id: 'm', version: offset }, doc, {
+      indexer: { topic: 'bench', partition: 0, offset },
+    });
+  };
+  let clockMs = 0;
   const t0 = process.cpuUsage();
   for (let start = 0; start < records.length; start += BATCH) {
     const changed = new Map<string, { doc: object; offset: number }>();
+    let sinceExpiry = 0;
     for (let i = start; i < Math.min(records.length, start + BATCH); i++) {
+      if (
+        build.linesPerExpiry !== undefined &&
+        ++sinceExpiry >= build.linesPerExpiry &&
+        sinceExpiry >= state.correlator.size
+      ) {
+        sinceExpiry = 0;
+        for (const doc of state.correlator.expire(clockMs)) {
+          const written = changed.get(doc.key);
+          if (written?.doc !== doc) continue;
+          changed.delete(doc.key);
+          writeMessage(doc, written.offset);
+        }
+      }
       const prepared = build.prepareRecord(records[i] as (typeof records)[number], state.ctx, 1 << 20);
       if (prepared.kind !== 'event') continue;
+      if (prepared.ms > clockMs) clockMs = prepared.ms;
       for (const doc of state.correlator.push(prepared.event, prepared.ms))
         changed.set(doc.key, { doc, offset: i });
       const key = state.correlator.lastKey;
@@ -100,12 +125,8 @@ function pass(build: Build): number {
       full();
       write(body, { op: 'create', index: 'bench-events', id: prepared.id }, prepared.event);
     }
-    for (const { doc, offset } of changed.values()) {
-      full();
-      write(body, { op: 'index', index: 'bench-messages', id: 'm', version: offset }, doc, {
-        indexer: { topic: 'bench', partition: 0, offset },
-      });
-    }
+    for (const { doc, offset } of changed.values()) writeMessage(doc, offset);
+    state.correlator.expire(clockMs);
   }
   const used = process.cpuUsage(t0);
   bytes += body.bytes;

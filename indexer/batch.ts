@@ -59,7 +59,7 @@ const LINES_PER_TURN = 100;
  * a few hundred lines after its last line rather than at the end of the batch: held to the end, it
  * outlived two young-generation collections and was copied into the old generation (README).
  */
-const LINES_PER_EXPIRY = 1000;
+export const LINES_PER_EXPIRY = 1000;
 /** The correlator keeps closed messages this long for late lines; the restore query matches it. */
 export const LATE_GRACE_MS = 5 * 60_000;
 
