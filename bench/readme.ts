@@ -68,7 +68,11 @@ function rows(): Row[] {
     for (const r of report.results as Json[]) {
       out.push({
         bench: `report vs pflogsumm, ${r.input}`,
-        result: `${r.mailpulse.wall_s} s vs ${r.pflogsumm.wall_s} s: ×${r.speedup_wall} (CPU ×${r.speedup_cpu}), ${r.mailpulse.rss_mb} MB`,
+        result: `${r.mailpulse.wall_s} s vs ${r.pflogsumm.wall_s} s: ×${r.speedup_wall} (CPU ×${r.speedup_cpu}), ${r.mailpulse.rss_mb} MB${
+          r.node_start_wall_s === undefined
+            ? ''
+            : `; floors: \`node -e 0\` ${r.node_start_wall_s} s (no Node program beats ×${r.best_possible_speedup_wall}), reading the lines ${r.read_only_wall_s} s`
+        }`,
         target: '×5',
         met: yes(r.speedup_wall >= 5),
         when: `${day(report.date)}, load ${load1(r.load_average)}`,

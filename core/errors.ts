@@ -70,6 +70,8 @@ export class MailpulseError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
   readonly retryable: boolean;
+  /** What filled the template: with the code, enough to raise the same error on another thread. */
+  readonly args: readonly unknown[];
 
   constructor(code: ErrorCode, args: readonly unknown[] = [], options?: { cause?: unknown }) {
     const spec: ErrorSpec = ERRORS[code];
@@ -80,6 +82,7 @@ export class MailpulseError extends Error {
     this.code = code;
     this.statusCode = spec.status;
     this.retryable = spec.retryable;
+    this.args = args;
   }
 }
 
