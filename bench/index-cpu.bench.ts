@@ -4,7 +4,8 @@
  * headers, decode, parse, correlate, tag the event with its message, write events and the changed
  * message documents into `_bulk` bodies of INDEXER_BULK_DOCS documents, expire the correlator).
  * Each build is driven as its own `takeBatch` does: one from before `BulkBody.addValue` writes
- * `JSON.stringify` text, one from before `LINES_PER_EXPIRY` expires at the end of a batch only.
+ * `JSON.stringify` text, one from before `LINES_PER_EXPIRY` expires at the end of a batch only
+ * (events are tagged by this build's `tagWithMessage`, the same in every build).
  * The whole pipeline is measured by
  * `index.bench.ts`, whose figures drift with the machine by 15 % between runs; this one is
  * steady enough to compare two builds, passes interleaved:
@@ -19,6 +20,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { rawHeaders } from '../core/raw-record.js';
 import type { BulkBody, BulkMeta } from '../indexer/bulk-body.js';
+import { tagWithMessage } from '../indexer/records.js';
 import { fixtureLog } from '../test/integration/indexer-support.js';
 import { median } from './median.js';
 
@@ -121,7 +123,7 @@ function pass(build: Build): number {
       for (const doc of state.correlator.push(prepared.event, prepared.ms))
         changed.set(doc.key, { doc, offset: i });
       const key = state.correlator.lastKey;
-      if (key !== undefined && prepared.event.postfix !== undefined) prepared.event.postfix.message_key = key;
+      if (key !== undefined) tagWithMessage(prepared.event, key);
       full();
       write(body, { op: 'create', index: 'bench-events', id: prepared.id }, prepared.event);
     }

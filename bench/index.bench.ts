@@ -41,7 +41,7 @@ import { repoPath } from '../core/paths.js';
 import { rawHeaders } from '../core/raw-record.js';
 import { dailyIndexName, installTemplates, messageDay, messageDocId } from '../indexer/index.js';
 import { createCorrelator, createParseContext } from '../parser/index.js';
-import { prepareRecord } from '../indexer/records.js';
+import { prepareRecord, tagWithMessage } from '../indexer/records.js';
 import {
   cleanup,
   count,
@@ -138,10 +138,7 @@ function bulkFiles(
     // As the indexer writes them: an event tagged with its message's key, a message document
     // stamped with the Kafka position of its last line (the backlog is partition 0, in order).
     const key = correlator.lastKey;
-    if (key !== undefined) {
-      if (p.event.postfix === undefined) p.event.postfix = { message_key: key };
-      else p.event.postfix.message_key = key;
-    }
+    if (key !== undefined) tagWithMessage(p.event, key);
     lines.push(
       `{"create":{"_index":"${dailyIndexName(n.ceiling, 'events', p.day)}","_id":${JSON.stringify(p.id)}}}\n${JSON.stringify(p.event)}\n`,
     );

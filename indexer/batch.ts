@@ -33,7 +33,7 @@ import {
 import { type DeadLetter, type SourceRecord, deadLetter, deadLetterMessage } from './dead-letter.js';
 import { dailyIndexName, utcDay } from './index-names.js';
 import type { IndexerMetrics } from './metrics.js';
-import { prepareRecord } from './records.js';
+import { prepareRecord, tagWithMessage } from './records.js';
 import type { Redactor } from './privacy.js';
 import { type RestoredPartition, messageDay, messageDocId, messageSlot } from './state.js';
 
@@ -333,12 +333,7 @@ export async function takeBatch(
     }
     // Tagged with its message before it is written: distinct messages are counted by key.
     const key = correlate(prepared.event, prepared.ms, offset);
-    if (key !== undefined) {
-      // The event is this batch's own (the correlator keeps no reference to it): set, not copy.
-      const postfix = prepared.event.postfix;
-      if (postfix === undefined) prepared.event.postfix = { message_key: key };
-      else postfix.message_key = key;
-    }
+    if (key !== undefined) tagWithMessage(prepared.event, key);
     result.events += 1;
     if (!prepared.hasSource) result.withoutSource += 1;
     const full = addValue(

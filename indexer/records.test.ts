@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { eventId, rawHeaders } from '../core/raw-record.js';
 import { createParseContext } from '../parser/index.js';
-import { prepareRecord } from './records.js';
+import { prepareRecord, tagWithMessage } from './records.js';
 
 const source = { host: 'mx1', path: '/var/log/mail.log', fileId: 'f1', offset: 120 };
 const line = '2026-11-27T10:00:00.000000+00:00 mx1 postfix/smtpd[1]: connect from a.example[192.0.2.1]';
@@ -87,4 +87,19 @@ test('event ids stay what they were: SHA-1 of host, file id, offset and piece (c
   const r = { host: 'mx1.example.test', path: '/var/log/mail.log', fileId: 'dev1-ino2-ab', offset: 4096 };
   assert.equal(eventId(r), 'i8dVVTmHrpgzwIDCnYHLoLJF1ro');
   assert.equal(eventId({ ...r, piece: 3 }), 'lDXUFvoG4x9GyUOqmqMCdPjMUC8');
+});
+
+test('tagWithMessage sets the key in place, with or without postfix fields already there', () => {
+  const p = prepareRecord(record(line), ctx(), 1000);
+  assert.equal(p.kind, 'event');
+  if (p.kind !== 'event') return;
+  const postfix = p.event.postfix;
+  assert.ok(postfix !== undefined && postfix.message_key === undefined);
+  const before = { ...postfix };
+  tagWithMessage(p.event, 'k1');
+  assert.equal(p.event.postfix, postfix);
+  assert.deepEqual(p.event.postfix, { ...before, message_key: 'k1' });
+  const bare = { ...p.event, postfix: undefined };
+  tagWithMessage(bare, 'k2');
+  assert.deepEqual(bare.postfix, { message_key: 'k2' });
 });

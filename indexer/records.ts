@@ -53,6 +53,16 @@ function dayOf(ms: number): string | undefined {
   return lastDay;
 }
 
+/**
+ * Tags an event with the key of the message it belongs to, as the indexer stores it: distinct
+ * messages are counted by key. The event is the caller's own (the correlator keeps no reference
+ * to it): set, not copied.
+ */
+export function tagWithMessage(event: MailEvent, key: string): void {
+  if (event.postfix === undefined) event.postfix = { message_key: key };
+  else event.postfix.message_key = key;
+}
+
 /** Kafka's timestamp (ms since epoch, as text) as ISO, or now when it is missing. */
 function recordTime(timestamp: string | undefined): string {
   const ms = Number(timestamp);
