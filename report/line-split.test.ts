@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { needsMainThread } from './line-split.js';
+import { needsMainThread, splitBatch } from './line-split.js';
 
 const ts = '2026-03-14T09:00:00.100000+00:00 mx1';
 const cases: Array<[string, boolean]> = [
@@ -28,4 +28,17 @@ const cases: Array<[string, boolean]> = [
 describe('needsMainThread', () => {
   for (const [line, want] of cases)
     it(`${want ? 'main' : 'worker'}: ${line.slice(0, 90)}`, () => assert.equal(needsMainThread(line), want));
+});
+
+describe('splitBatch', () => {
+  const batch = cases.map(([line]) => line);
+  const wanted = cases.filter(([, main]) => main).map(([line]) => line);
+  const others = cases.filter(([, main]) => !main).map(([line]) => line);
+  it('until the input passes parallelAfter, the whole batch stays with the correlating thread', () => {
+    assert.deepEqual(splitBatch(batch, 100, 100), { main: batch, noise: [] });
+  });
+  it('past it, each line goes where needsMainThread says, in order', () => {
+    assert.ok(wanted.length > 0 && others.length > 0);
+    assert.deepEqual(splitBatch(batch, 101, 100), { main: wanted, noise: others });
+  });
 });

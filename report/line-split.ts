@@ -58,3 +58,20 @@ export function needsMainThread(line: string): boolean {
   if (j - start === 7 && line.startsWith('NOQUEUE', start)) return false;
   return j - start >= 5;
 }
+
+/**
+ * One batch shared between the threads. `linesRead` counts the input's lines up to the end of
+ * this batch: until it passes `parallelAfter` every line stays with the correlating thread
+ * (`main`); past it, only the lines that need it do, in order, and the others are `noise`.
+ */
+export function splitBatch(
+  batch: string[],
+  linesRead: number,
+  parallelAfter: number,
+): { main: string[]; noise: string[] } {
+  if (linesRead <= parallelAfter) return { main: batch, noise: [] };
+  const main: string[] = [];
+  const noise: string[] = [];
+  for (const line of batch) (needsMainThread(line) ? main : noise).push(line);
+  return { main, noise };
+}

@@ -15,7 +15,8 @@ import { type ReadOptions, readLogFiles } from '../core/log-files.js';
 import { isMailpulseError } from '../core/errors.js';
 import type { ParseOptions } from '../parser/index.js';
 import type { AccumulatorState } from './accumulate.js';
-import { needsMainThread } from './line-split.js';
+import { InFlight } from './in-flight.js';
+import { splitBatch } from './line-split.js';
 
 export interface WorkerRead {
   paths: string[];
@@ -69,13 +70,8 @@ const counter: Promise<Counter> = Promise.all([import('../parser/index.js'), imp
 );
 
 async function readAndSplit(read: WorkerRead, out: NonNullable<typeof port>): Promise<void> {
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
-  out.on('message', () => {
-    inFlight -= 1;
-    wake?.();
-    wake = undefined;
-  });
+  const inFlight = new InFlight(read.maxInFlight);
+  out.on('message', () => inFlight.answered());
   let lines = 0;
   let workerLines = 0;
   let ready: Counter | undefined;
@@ -87,17 +83,11 @@ async function readAndSplit(read: WorkerRead, out: NonNullable<typeof port>): Pr
   try {
     for await (const batch of readLogFiles(read.paths, read.options)) {
       lines += batch.length;
-      let forward = batch;
-      const noise: string[] = [];
-      if (lines > read.parallelAfter) {
-        forward = [];
-        for (const line of batch) (needsMainThread(line) ? forward : noise).push(line);
-      }
+      const { main, noise } = splitBatch(batch, lines, read.parallelAfter);
       // The main thread's share leaves first: it is the thread that sets the pace.
-      if (forward.length > 0) {
-        while (inFlight >= read.maxInFlight) await new Promise<void>((resolve) => (wake = resolve));
-        inFlight += 1;
-        out.postMessage({ lines: forward });
+      if (main.length > 0) {
+        await inFlight.reserve();
+        out.postMessage({ lines: main });
       }
       if (noise.length > 0) {
         // Until the parser is in, a few batches wait for it while reading and forwarding go on.

@@ -23,7 +23,8 @@ import { type ReadOptions, readLogFiles } from '../core/log-files.js';
 import type { ParseOptions } from '../parser/index.js';
 import { MailpulseError } from '../core/errors.js';
 import type { AccumulatorState } from './accumulate.js';
-import { needsMainThread } from './line-split.js';
+import { InFlight } from './in-flight.js';
+import { splitBatch } from './line-split.js';
 import type { WorkerDone, WorkerInit } from './noise-worker.js';
 import { createReportPipeline, type ReportOptions, type ReportPipeline } from './pipeline.js';
 import type { Report } from './schema.js';
@@ -79,16 +80,13 @@ function newWorker(options: ParseOptions, read?: WorkerInit['read']): Worker {
 
 function startWorker(options: ParseOptions): NoiseWorker {
   const worker = newWorker(options);
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
+  const inFlight = new InFlight(MAX_IN_FLIGHT);
   let failure: Error | undefined;
   let done: ((s: AccumulatorState) => void) | undefined;
   let fail: ((e: Error) => void) | undefined;
   worker.on('message', (msg: { ack?: true; state?: AccumulatorState }) => {
     if (msg.ack) {
-      inFlight -= 1;
-      wake?.();
-      wake = undefined;
+      inFlight.answered();
     } else if (msg.state !== undefined) {
       done?.(msg.state);
       void worker.terminate();
@@ -96,15 +94,12 @@ function startWorker(options: ParseOptions): NoiseWorker {
   });
   worker.on('error', (err) => {
     failure = err;
-    wake?.();
+    inFlight.fail(err);
     fail?.(err);
   });
   return {
     async send(lines) {
-      if (failure) throw failure;
-      while (inFlight >= MAX_IN_FLIGHT && !failure) await new Promise<void>((resolve) => (wake = resolve));
-      if (failure) throw failure;
-      inFlight += 1;
+      await inFlight.reserve();
       worker.postMessage({ lines });
     },
     finish() {
@@ -184,20 +179,13 @@ async function readHere(
   try {
     for await (const batch of readLogFiles(paths, options.read)) {
       stats.lines += batch.length;
-      if (stats.lines <= parallelAfter) {
-        for (const line of batch) pipeline.pushLine(line);
-      } else {
-        const noise: string[] = [];
-        for (const line of batch) {
-          if (needsMainThread(line)) pipeline.pushLine(line);
-          else noise.push(line);
-        }
-        stats.workerLines += noise.length;
-        // Started on the first line it can take: a year-less log never pays for it.
-        if (noise.length > 0) {
-          worker ??= startWorker(options);
-          await worker.send(noise);
-        }
+      const { main, noise } = splitBatch(batch, stats.lines, parallelAfter);
+      for (const line of main) pipeline.pushLine(line);
+      stats.workerLines += noise.length;
+      // Started on the first line it can take: a year-less log never pays for it.
+      if (noise.length > 0) {
+        worker ??= startWorker(options);
+        await worker.send(noise);
       }
       if (pipeline.openMessages > stats.peakOpenMessages) stats.peakOpenMessages = pipeline.openMessages;
     }
@@ -214,13 +202,14 @@ export async function reportOfFiles(
   stats?: RunStats,
 ): Promise<Report> {
   const parallel = options.parallel !== false;
-  const large = parallel && paths.length > 0 && (await inputBytes(paths)) >= LARGE_INPUT_BYTES;
+  const files = parallel && paths.length > 0;
+  const large = files && (await inputBytes(paths)) >= LARGE_INPUT_BYTES;
   const parallelAfter = parallel
     ? (options.parallelAfter ?? (large ? 0 : PARALLEL_AFTER))
     : Number.POSITIVE_INFINITY;
   const pipeline = createReportPipeline(options);
   const run: RunStats = { lines: 0, peakOpenMessages: 0, workerLines: 0 };
-  if (parallel && paths.length > 0 && (options.readOnWorker ?? large)) {
+  if (files && (options.readOnWorker ?? large)) {
     const done = await readOnWorker(paths, options, parallelAfter, (lines) => {
       for (const line of lines) pipeline.pushLine(line);
       if (pipeline.openMessages > run.peakOpenMessages) run.peakOpenMessages = pipeline.openMessages;
